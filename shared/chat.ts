@@ -1,0 +1,30 @@
+import type { TurnTimings } from './assistant.ts';
+
+/** One line of the conversation, as the window, the CLI and the history store see it. */
+export interface ChatMessage {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly role: ChatRole;
+  readonly text: string;
+  /** Emotion name from the server's `llm` message (assistant messages only). */
+  readonly emotion: string | null;
+  readonly status: MessageStatus;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** For system lines: what kind of line it is. */
+  readonly systemKind: SystemKind | null;
+  /** Turn timings, on the assistant message once its turn ended. */
+  readonly timings: TurnTimings | null;
+}
+
+export type ChatRole = 'user' | 'assistant' | 'system';
+
+/**
+ * - queued/sending/sent/failed: typed text on its way out (the outbox);
+ * - streaming: an assistant reply whose sentences are still arriving;
+ * - done: final.
+ */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'streaming' | 'done';
+
+export type SystemKind = 'alert' | 'error' | 'tool' | 'server' | 'task' | 'info';

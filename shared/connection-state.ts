@@ -1,0 +1,38 @@
+/**
+ * The connection to a xiaozhi server, as every front end sees it. One union, changed in one
+ * place (main/core/connection/connection.ts). It covers the ConnectionState of the original
+ * Lumi design (initial … failed) plus the states a real xiaozhi server makes necessary.
+ */
+export type ConnectionState =
+  | { readonly kind: 'initial' }
+  | { readonly kind: 'connecting'; readonly attempt: number; readonly url: string }
+  | { readonly kind: 'connected' }
+  | { readonly kind: 'handshaking' }
+  | { readonly kind: 'ready'; readonly sessionId: string; readonly serverVersion: string }
+  | {
+      readonly kind: 'reconnecting';
+      readonly attempt: number;
+      /** Epoch milliseconds of the next attempt, for a countdown. */
+      readonly retryAt: number;
+      readonly reason: string;
+    }
+  | { readonly kind: 'disconnected'; readonly reason: DisconnectReason }
+  | { readonly kind: 'failed'; readonly error: string }
+  | { readonly kind: 'authFailed'; readonly message: string };
+
+export type ConnectionKind = ConnectionState['kind'];
+
+/**
+ * Why a connection ended without retrying:
+ * - `user`: we closed it (disconnect, quit, idle hang-up of our own);
+ * - `idle`: the server ended a quiet session cleanly (1000/1001/1005 or after its farewell);
+ *   the next user action reconnects.
+ */
+export type DisconnectReason = 'user' | 'idle';
+
+/** Whether a connection state counts as usable for sending. */
+export function isReady(
+  state: ConnectionState,
+): state is Extract<ConnectionState, { kind: 'ready' }> {
+  return state.kind === 'ready';
+}

@@ -1,0 +1,79 @@
+import type { AssistantState, ListenMode, TurnTimings } from './assistant.ts';
+import type { ChatMessage } from './chat.ts';
+import type { ConnectionState } from './connection-state.ts';
+
+/** Typed text on its way to the server. */
+export interface OutboxItem {
+  readonly id: string;
+  readonly text: string;
+  readonly status: 'queued' | 'sending' | 'sent' | 'failed';
+  /** Epoch milliseconds when the user typed it. */
+  readonly createdAt: number;
+  readonly error: string | null;
+}
+
+/** Jitter-buffer statistics of the reply being played. */
+export interface JitterStats {
+  readonly targetMs: number;
+  readonly bufferedMs: number;
+  readonly underruns: number;
+  readonly concealedMs: number;
+  readonly droppedFrames: number;
+  readonly lateFrames: number;
+}
+
+/** One entry of the raw protocol log (what crossed the socket, secrets never included). */
+export interface ProtocolLogEntry {
+  readonly at: number;
+  readonly direction: 'in' | 'out';
+  readonly kind: 'json' | 'text' | 'binary' | 'invalid';
+  /** The raw text for JSON and text frames (truncated), or a summary for binary frames. */
+  readonly text: string;
+}
+
+/**
+ * Everything a front end learns from the core, as one discriminated union. Names read as
+ * past-tense facts. The IPC contract forwards these as they are.
+ */
+export type SessionEvent =
+  | {
+      readonly type: 'connectionChanged';
+      readonly previous: ConnectionState;
+      readonly next: ConnectionState;
+    }
+  | {
+      readonly type: 'assistantChanged';
+      readonly previous: AssistantState;
+      readonly next: AssistantState;
+    }
+  | { readonly type: 'modeChanged'; readonly mode: ListenMode }
+  | { readonly type: 'userTranscribed'; readonly text: string }
+  | { readonly type: 'sentenceStarted'; readonly text: string }
+  | { readonly type: 'emotionChanged'; readonly emotion: string; readonly emoji: string }
+  | {
+      readonly type: 'alertReceived';
+      readonly status: string;
+      readonly message: string;
+      readonly emotion: string | null;
+    }
+  | { readonly type: 'errorOccurred'; readonly code: SessionErrorCode; readonly message: string }
+  | { readonly type: 'turnEnded'; readonly timings: TurnTimings; readonly aborted: boolean }
+  | { readonly type: 'outboxChanged'; readonly item: OutboxItem }
+  | { readonly type: 'messageUpserted'; readonly message: ChatMessage }
+  | { readonly type: 'protocolLogged'; readonly entry: ProtocolLogEntry }
+  | { readonly type: 'inputLevel'; readonly dbfs: number; readonly speaking: boolean }
+  | { readonly type: 'inputTooQuiet'; readonly dbfs: number }
+  | { readonly type: 'jitterStats'; readonly stats: JitterStats }
+  | { readonly type: 'playbackDrained' }
+  | { readonly type: 'audioFrameSkipped'; readonly reason: string; readonly total: number }
+  | { readonly type: 'audioFrameDropped'; readonly total: number }
+  | {
+      readonly type: 'deviceError';
+      readonly direction: 'input' | 'output';
+      readonly message: string;
+    };
+
+export type SessionEventType = SessionEvent['type'];
+
+export type SessionErrorCode =
+  'protocol' | 'connect' | 'auth' | 'timeout' | 'audio' | 'server' | 'not_ready' | 'outbox_full';
