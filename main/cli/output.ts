@@ -1,0 +1,142 @@
+/**
+ * What the CLI prints for each session event: one JSON object per line with an `event` field
+ * (`--json`), or short human lines. Errors go to stderr as one line, never a stack.
+ */
+import type { ConnectionState } from '../../shared/connection-state.ts';
+import type { SessionEvent } from '../../shared/session-events.ts';
+
+export type CliEvent = { readonly event: string } & Record<string, unknown>;
+
+/** Map a session event to the CLI's JSON event, or null for events the CLI does not print. */
+export function toCliEvent(event: SessionEvent, verbose: boolean): CliEvent | null {
+  switch (event.type) {
+    case 'connectionChanged':
+      return { event: 'state', connection: event.next.kind, ...connectionDetail(event.next) };
+    case 'assistantChanged':
+      return { event: 'state', assistant: event.next };
+    case 'modeChanged':
+      return { event: 'mode', mode: event.mode };
+    case 'userTranscribed':
+      return { event: 'stt', text: event.text };
+    case 'sentenceStarted':
+      return { event: 'sentence', text: event.text };
+    case 'emotionChanged':
+      return { event: 'emotion', emotion: event.emotion, emoji: event.emoji };
+    case 'alertReceived':
+      return {
+        event: 'alert',
+        status: event.status,
+        message: event.message,
+        emotion: event.emotion,
+      };
+    case 'errorOccurred':
+      return { event: 'error', code: event.code, message: event.message };
+    case 'turnEnded':
+      return { event: 'turn_end', aborted: event.aborted, timings: event.timings };
+    case 'outboxChanged':
+      return {
+        event: 'outbox',
+        id: event.item.id,
+        status: event.item.status,
+        text: event.item.text,
+      };
+    case 'playbackDrained':
+      return { event: 'playback_drained' };
+    case 'audioFrameSkipped':
+      return { event: 'audio_skipped', reason: event.reason, total: event.total };
+    case 'audioFrameDropped':
+      return { event: 'audio_dropped', total: event.total };
+    case 'deviceError':
+      return {
+        event: 'error',
+        code: 'audio',
+        message: `${event.direction} device: ${event.message}`,
+      };
+    case 'inputTooQuiet':
+      return {
+        event: 'warning',
+        message: `The microphone is very quiet (${event.dbfs.toFixed(0)} dBFS).`,
+      };
+    case 'jitterStats':
+      return verbose ? { event: 'jitter', ...event.stats } : null;
+    case 'protocolLogged':
+      return verbose ? { event: 'protocol', ...event.entry } : null;
+    case 'inputLevel':
+    case 'messageUpserted':
+      return null;
+  }
+}
+
+function connectionDetail(state: ConnectionState): Record<string, unknown> {
+  switch (state.kind) {
+    case 'ready':
+      return { sessionId: state.sessionId };
+    case 'reconnecting':
+      return { attempt: state.attempt, retryAt: state.retryAt, reason: state.reason };
+    case 'connecting':
+      return { attempt: state.attempt };
+    case 'disconnected':
+      return { reason: state.reason };
+    case 'failed':
+      return { error: state.error };
+    case 'authFailed':
+      return { error: state.message };
+    default:
+      return {};
+  }
+}
+
+/** One human line for an event, or null to stay quiet. */
+export function toHumanLine(event: CliEvent): string | null {
+  switch (event.event) {
+    case 'state':
+      if (typeof event.connection === 'string') {
+        const detail = event.error ?? event.reason;
+        return `· ${event.connection}${typeof detail === 'string' ? ` — ${detail}` : ''}`;
+      }
+      return null;
+    case 'stt':
+      return `you:  ${String(event.text)}`;
+    case 'sentence':
+      return `lumi: ${String(event.text)}`;
+    case 'emotion':
+      return `      ${String(event.emoji)}`;
+    case 'alert':
+      return `! ${String(event.status)}: ${String(event.message)}`;
+    case 'error':
+    case 'warning':
+      return `! ${String(event.message)}`;
+    case 'tool_call':
+      return `· tool ${String(event.name)} ${event.ok ? 'done' : 'refused'}`;
+    case 'turn_end': {
+      const timings = event.timings as { firstAudioMs: number | null; totalMs: number };
+      const first = timings.firstAudioMs === null ? '' : `first audio ${timings.firstAudioMs} ms, `;
+      return `· turn ${event.aborted ? 'aborted' : 'done'} (${first}total ${timings.totalMs} ms)`;
+    }
+    case 'protocol':
+      return `  ${String(event.direction)} ${String(event.text)}`;
+    default:
+      return null;
+  }
+}
+
+export interface Printer {
+  event(event: CliEvent): void;
+  /** A line for people only (never in --json output). */
+  info(line: string): void;
+}
+
+export function createPrinter(json: boolean, out: NodeJS.WritableStream): Printer {
+  return {
+    event(event) {
+      if (json) out.write(`${JSON.stringify(event)}\n`);
+      else {
+        const line = toHumanLine(event);
+        if (line !== null) out.write(`${line}\n`);
+      }
+    },
+    info(line) {
+      if (!json) out.write(`${line}\n`);
+    },
+  };
+}

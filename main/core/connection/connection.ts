@@ -1,0 +1,603 @@
+/**
+ * One xiaozhi WebSocket session at a time, from the main process (a renderer WebSocket cannot
+ * send the upgrade headers the servers need, protocol.md §1.2). Owns the socket, the hello
+ * handshake, liveness and reconnects; knows nothing of turns or audio.
+ *
+ * State is a single ConnectionState changed only by #setState. Every socket callback checks it
+ * still belongs to the current socket before acting, so a late event of an old socket can never
+ * move the state of a new one.
+ */
+import WebSocket from 'ws';
+import type { ConnectionState } from '../../../shared/connection-state.ts';
+import type { ProtocolLogEntry } from '../../../shared/session-events.ts';
+import { buildAudioFrame, parseAudioFrame } from '../protocol/binary.ts';
+import {
+  buildHello,
+  encodeClientMessage,
+  type ClientHello,
+  type ClientMessage,
+  type FrameDuration,
+  type ProtocolVersion,
+} from '../protocol/client-messages.ts';
+import { AUTH_FAILED_TEXT, parseServerText, type InboundFrame } from '../protocol/parse.ts';
+import type { ServerHello } from '../protocol/server-messages.ts';
+import {
+  type Clock,
+  type RandomSource,
+  type TimerHandle,
+  SECOND,
+  systemClock,
+} from '../util/clock.ts';
+import { Emitter } from '../util/emitter.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { classifyClose, type CloseVerdict } from './close-reason.ts';
+import { describeSocketError } from './socket-errors.ts';
+
+/** The firmware's limits: 10 s for the upgrade and 10 s for the server hello (protocol.md §2.3). */
+export const HANDSHAKE_TIMEOUT = 10 * SECOND;
+export const HELLO_TIMEOUT = 10 * SECOND;
+/** A slow control panel can eat the first hello (protocol.md §8 #16): send it once more. */
+export const HELLO_RESEND_AFTER = 3 * SECOND;
+/** Our WebSocket ping; the server's own pings are answered by `ws` automatically. */
+export const PING_INTERVAL = 30 * SECOND;
+export const PONG_TIMEOUT = 10 * SECOND;
+/** After a nudge (resume from sleep, network back) a ready socket must prove itself quickly. */
+export const NUDGE_PONG_TIMEOUT = 5 * SECOND;
+/** A connection that stayed up this long resets the backoff. */
+export const STABLE_AFTER = 10 * SECOND;
+/** TTS frames are ~200 bytes and MCP results small; nothing legitimate comes near this. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** Audio is volatile: with more than this waiting in the socket, new frames are dropped (about five 60 ms frames). */
+export const AUDIO_BACKLOG_LIMIT_BYTES = 1024;
+/** Our close waits this long for the server's close frame before cutting the socket. */
+export const CLOSE_GRACE = 5 * SECOND;
+
+export interface ServerAudioParams {
+  /** What the server announced; informational only — never used to open the decoder (§2.2). */
+  readonly sampleRate: number;
+  readonly frameDurationMs: number;
+}
+
+export interface ConnectionOptions {
+  readonly url: string;
+  readonly token: string | null;
+  readonly deviceId: string;
+  readonly clientId: string;
+  readonly protocolVersion?: ProtocolVersion;
+  readonly frameDuration?: FrameDuration;
+  readonly mcp?: boolean;
+  /** PEM of an extra CA to trust for a self-hosted wss:// server; TLS stays verified. */
+  readonly ca?: string | null;
+  readonly backoff?: BackoffOptions;
+  /** Called once when the server rejects the token; a new token reconnects at once. */
+  readonly refreshToken?: () => Promise<string | null>;
+  /** Adjust the hello before it is sent (the original Lumi dialect adds id and device info). */
+  readonly decorateHello?: (hello: ClientHello) => Record<string, unknown>;
+  /** Accept a server hello (the dialect checks the echoed id). Default: transport websocket. */
+  readonly acceptHello?: (hello: ServerHello) => boolean;
+  /** Adjust every other outgoing message (the dialect adds id and timestamp). */
+  readonly decorateMessage?: (message: Record<string, unknown>) => Record<string, unknown>;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  readonly pingIntervalMs?: number;
+  readonly pongTimeoutMs?: number;
+  readonly helloTimeoutMs?: number;
+  readonly handshakeTimeoutMs?: number;
+}
+
+export type ConnectionEvents = {
+  stateChanged: (previous: ConnectionState, next: ConnectionState) => void;
+  /** A parsed text frame (messages, plain text, invalid and unknown frames alike). */
+  frame: (frame: InboundFrame) => void;
+  /** Reply audio: the Opus payload of a binary frame and when it arrived. */
+  audio: (opus: Uint8Array, arrivedAt: number) => void;
+  protocolLogged: (entry: ProtocolLogEntry) => void;
+};
+
+const LOG_TEXT_LIMIT = 500;
+
+interface Attempt {
+  readonly socket: WebSocket;
+  httpStatus: number | null;
+  authRejected: boolean;
+  initiatedByUs: boolean;
+  saidGoodbye: boolean;
+  error: string | null;
+  wasReady: boolean;
+}
+
+export class Connection extends Emitter<ConnectionEvents> {
+  readonly #options: ConnectionOptions;
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #backoff: BackoffOptions;
+  #token: string | null;
+  #state: ConnectionState = { kind: 'initial' };
+  #attempt: Attempt | null = null;
+  /** Consecutive failed attempts since the last stable connection. */
+  #failures = 0;
+  #tokenRefreshed = false;
+  #serverHello: ServerHello | null = null;
+  #timers = new Map<string, TimerHandle>();
+  #droppedAudioFrames = 0;
+
+  constructor(options: ConnectionOptions) {
+    super();
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#token = options.token;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** The server hello of the current session, if ready. */
+  get serverHello(): ServerHello | null {
+    return this.#serverHello;
+  }
+
+  get sessionId(): string | null {
+    return this.#state.kind === 'ready' ? this.#state.sessionId : null;
+  }
+
+  get serverAudio(): ServerAudioParams {
+    const params = this.#serverHello?.audio_params;
+    return {
+      sampleRate: params?.sample_rate ?? 24_000,
+      frameDurationMs: params?.frame_duration ?? 60,
+    };
+  }
+
+  get droppedAudioFrames(): number {
+    return this.#droppedAudioFrames;
+  }
+
+  /** Start or resume: a user action. From `reconnecting` it retries at once. */
+  connect(): void {
+    switch (this.#state.kind) {
+      case 'initial':
+      case 'disconnected':
+      case 'failed':
+      case 'authFailed':
+        this.#failures = 0;
+        this.#tokenRefreshed = false;
+        this.#open();
+        return;
+      case 'reconnecting':
+        this.nudge();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Manual retry after `failed` or `authFailed` (the same as connect). */
+  retry(): void {
+    this.connect();
+  }
+
+  /**
+   * Resume from sleep, unlock, network back: retry now instead of waiting out the backoff; a
+   * ready socket must answer a ping quickly or it is replaced.
+   */
+  nudge(): void {
+    if (this.#state.kind === 'reconnecting') {
+      this.#clearTimer('retry');
+      this.#open();
+    } else if (this.#state.kind === 'ready') {
+      this.#sendPing(this.#options.pongTimeoutMs ?? NUDGE_PONG_TIMEOUT);
+    }
+  }
+
+  /** Our own close: no retry. */
+  disconnect(): void {
+    this.#clearAllTimers();
+    const attempt = this.#attempt;
+    if (attempt) {
+      attempt.initiatedByUs = true;
+      const socket = attempt.socket;
+      if (socket.readyState === WebSocket.OPEN) {
+        socket.close(1000);
+        this.#timer('closeGrace', CLOSE_GRACE, () => socket.terminate());
+      } else {
+        socket.terminate();
+      }
+    }
+    this.#attempt = null;
+    this.#serverHello = null;
+    if (this.#state.kind !== 'disconnected' || this.#state.reason !== 'user') {
+      this.#setState({ kind: 'disconnected', reason: 'user' });
+    }
+  }
+
+  /** Cut a socket that stopped answering (the app-level heartbeat uses this); it reconnects. */
+  terminate(reason: string): void {
+    const attempt = this.#attempt;
+    if (!attempt) return;
+    attempt.error = reason;
+    attempt.socket.terminate();
+  }
+
+  /**
+   * Send a JSON message of the current session. Resolves once the socket wrote it; rejects when
+   * there is no ready session or the write failed.
+   */
+  sendJson(message: ClientMessage): Promise<void> {
+    const attempt = this.#attempt;
+    if (!attempt || this.#state.kind !== 'ready') {
+      return Promise.reject(new Error('Not connected.'));
+    }
+    return this.#write(attempt, message);
+  }
+
+  /**
+   * Send one upstream Opus packet. Audio is volatile: without a ready socket, or with a backlog
+   * in the socket, the frame is dropped and counted rather than queued.
+   */
+  sendAudio(opus: Uint8Array, timestamp = 0): 'sent' | 'dropped' {
+    const attempt = this.#attempt;
+    if (
+      !attempt ||
+      this.#state.kind !== 'ready' ||
+      attempt.socket.bufferedAmount > AUDIO_BACKLOG_LIMIT_BYTES
+    ) {
+      this.#droppedAudioFrames += 1;
+      return 'dropped';
+    }
+    attempt.socket.send(buildAudioFrame(this.#protocolVersion, opus, timestamp), { binary: true });
+    return 'sent';
+  }
+
+  /** The server said goodbye (or spoke its farewell): its next close is a clean end. */
+  noteGoodbye(): void {
+    if (this.#attempt) this.#attempt.saidGoodbye = true;
+  }
+
+  get #protocolVersion(): ProtocolVersion {
+    return this.#options.protocolVersion ?? 1;
+  }
+
+  #open(): void {
+    this.#clearAllTimers();
+    const attemptNumber = this.#failures + 1;
+    this.#setState({ kind: 'connecting', attempt: attemptNumber, url: this.#options.url });
+    const headers: Record<string, string> = {
+      'Protocol-Version': String(this.#protocolVersion),
+      'Device-Id': this.#options.deviceId,
+      'Client-Id': this.#options.clientId,
+    };
+    if (this.#token) {
+      // FW sends a token that already has a scheme ("Basic xyz") verbatim (protocol.md §1.2).
+      headers.Authorization = this.#token.includes(' ') ? this.#token : `Bearer ${this.#token}`;
+    }
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.#options.url, {
+        headers,
+        handshakeTimeout: this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT,
+        maxPayload: MAX_PAYLOAD_BYTES,
+        perMessageDeflate: false,
+        followRedirects: false,
+        ...(this.#options.ca ? { ca: this.#options.ca } : {}),
+      });
+    } catch (error) {
+      // An unparsable URL: retrying cannot help.
+      this.#setState({
+        kind: 'failed',
+        error: `Invalid server URL: ${describeSocketError(error)}`,
+      });
+      return;
+    }
+    const attempt: Attempt = {
+      socket,
+      httpStatus: null,
+      authRejected: false,
+      initiatedByUs: false,
+      saidGoodbye: false,
+      error: null,
+      wasReady: false,
+    };
+    this.#attempt = attempt;
+    socket.binaryType = 'nodebuffer';
+
+    socket.on('unexpected-response', (_request, response) => {
+      if (this.#attempt !== attempt) return;
+      attempt.httpStatus = response.statusCode ?? 0;
+      response.resume();
+      socket.terminate();
+    });
+    socket.on('open', () => {
+      if (this.#attempt !== attempt) return;
+      this.#setState({ kind: 'connected' });
+      this.#sendHello(attempt);
+    });
+    socket.on('message', (data, isBinary) => {
+      if (this.#attempt !== attempt) return;
+      if (isBinary) this.#onBinary(data);
+      else this.#onText(attempt, rawDataToString(data));
+    });
+    socket.on('pong', () => {
+      if (this.#attempt === attempt) this.#clearTimer('pong');
+    });
+    socket.on('error', (error) => {
+      if (this.#attempt === attempt) attempt.error ??= describeSocketError(error);
+    });
+    socket.on('close', (code) => {
+      if (this.#attempt !== attempt) return;
+      this.#onClose(attempt, code);
+    });
+  }
+
+  #sendHello(attempt: Attempt): void {
+    const hello = buildHello({
+      protocolVersion: this.#protocolVersion,
+      ...(this.#options.frameDuration ? { frameDuration: this.#options.frameDuration } : {}),
+      ...(this.#options.mcp === undefined ? {} : { mcp: this.#options.mcp }),
+    });
+    const wire = this.#options.decorateHello ? this.#options.decorateHello(hello) : hello;
+    const send = (): void => {
+      const text = JSON.stringify(wire);
+      attempt.socket.send(text);
+      this.#log('out', 'json', text);
+    };
+    this.#setState({ kind: 'handshaking' });
+    send();
+    this.#timer('helloResend', HELLO_RESEND_AFTER, () => {
+      if (this.#attempt === attempt && this.#state.kind === 'handshaking') send();
+    });
+    this.#timer('hello', this.#options.helloTimeoutMs ?? HELLO_TIMEOUT, () => {
+      if (this.#attempt !== attempt) return;
+      attempt.error =
+        'The server did not answer the hello within 10 s (not a xiaozhi server, or the wrong path?).';
+      attempt.socket.terminate();
+    });
+  }
+
+  #onText(attempt: Attempt, raw: string): void {
+    const frame = parseServerText(raw);
+    this.#log(
+      'in',
+      frame.kind === 'message' ? 'json' : frame.kind === 'text' ? 'text' : 'invalid',
+      raw,
+    );
+    if (frame.kind === 'text' && frame.text.trim() === AUTH_FAILED_TEXT) {
+      attempt.authRejected = true;
+    }
+    if (frame.kind === 'message') {
+      const message = frame.message;
+      if (message.type === 'hello' && this.#state.kind === 'handshaking') {
+        const accept =
+          this.#options.acceptHello ?? ((h: ServerHello) => h.transport === 'websocket');
+        if (!accept(message)) return; // FW ignores hellos of another transport and keeps waiting
+        this.#onServerHello(attempt, message);
+        return;
+      }
+      if (message.type === 'goodbye') attempt.saidGoodbye = true;
+    }
+    this.emit('frame', frame);
+  }
+
+  #onServerHello(attempt: Attempt, hello: ServerHello): void {
+    this.#clearTimer('hello');
+    this.#clearTimer('helloResend');
+    this.#serverHello = hello;
+    attempt.wasReady = true;
+    this.#setState({
+      kind: 'ready',
+      sessionId: hello.session_id ?? '',
+      serverVersion: hello.server_info?.version ?? String(hello.version ?? 1),
+    });
+    this.#schedulePing();
+    this.#timer('stable', STABLE_AFTER, () => {
+      if (this.#attempt !== attempt) return;
+      this.#failures = 0;
+      this.#tokenRefreshed = false;
+    });
+  }
+
+  #onBinary(data: WebSocket.RawData): void {
+    const arrivedAt = this.#clock.now();
+    const bytes = rawDataToBytes(data);
+    const parsed = parseAudioFrame(this.#protocolVersion, bytes);
+    if (!parsed.ok) {
+      this.#log('in', 'invalid', `binary frame (${bytes.length} bytes): ${parsed.error}`);
+      return;
+    }
+    this.emit('audio', parsed.payload, arrivedAt);
+  }
+
+  #onClose(attempt: Attempt, code: number): void {
+    this.#clearAllTimers();
+    this.#attempt = null;
+    this.#serverHello = null;
+    const verdict = classifyClose({
+      initiatedByUs: attempt.initiatedByUs,
+      authRejected: attempt.authRejected,
+      httpStatus: attempt.httpStatus,
+      code,
+      wasReady: attempt.wasReady,
+      saidGoodbye: attempt.saidGoodbye,
+      error: attempt.error,
+    });
+    this.#log('in', 'text', `socket closed (code ${code}): ${describeVerdict(verdict)}`);
+    this.#follow(verdict);
+  }
+
+  #follow(verdict: CloseVerdict): void {
+    switch (verdict.kind) {
+      case 'ours':
+        if (this.#state.kind !== 'disconnected')
+          this.#setState({ kind: 'disconnected', reason: 'user' });
+        return;
+      case 'idle':
+        this.#failures = 0;
+        this.#setState({ kind: 'disconnected', reason: 'idle' });
+        return;
+      case 'auth':
+        void this.#onAuthFailure(verdict.message);
+        return;
+      case 'fatal':
+        this.#setState({ kind: 'failed', error: verdict.reason });
+        return;
+      case 'retry':
+        this.#scheduleRetry(verdict.reason);
+        return;
+    }
+  }
+
+  async #onAuthFailure(message: string): Promise<void> {
+    const refresh = this.#options.refreshToken;
+    if (refresh && !this.#tokenRefreshed) {
+      this.#tokenRefreshed = true;
+      let token: string | null = null;
+      try {
+        token = await refresh();
+      } catch (error) {
+        this.#setState({
+          kind: 'authFailed',
+          message: `${message} Refreshing the token through OTA failed: ${describeSocketError(error)}`,
+        });
+        return;
+      }
+      if (token) {
+        this.#token = token;
+        this.#open();
+        return;
+      }
+    }
+    this.#setState({
+      kind: 'authFailed',
+      message: `${message} Check the token (or run OTA again), then retry.`,
+    });
+  }
+
+  #scheduleRetry(reason: string): void {
+    this.#failures += 1;
+    if (this.#failures >= this.#backoff.maxAttempts) {
+      this.#setState({
+        kind: 'failed',
+        error: `${reason} Gave up after ${this.#failures} attempts.`,
+      });
+      return;
+    }
+    const delay = backoffDelay(this.#failures, this.#backoff, this.#random);
+    this.#setState({
+      kind: 'reconnecting',
+      attempt: this.#failures + 1,
+      retryAt: this.#clock.now() + delay,
+      reason,
+    });
+    this.#timer('retry', delay, () => {
+      if (this.#state.kind === 'reconnecting') this.#open();
+    });
+  }
+
+  #schedulePing(): void {
+    this.#timer('ping', this.#options.pingIntervalMs ?? PING_INTERVAL, () => {
+      this.#sendPing(this.#options.pongTimeoutMs ?? PONG_TIMEOUT);
+      this.#schedulePing();
+    });
+  }
+
+  #sendPing(timeoutMs: number): void {
+    const attempt = this.#attempt;
+    if (!attempt || attempt.socket.readyState !== WebSocket.OPEN) return;
+    attempt.socket.ping();
+    if (this.#timers.has('pong')) return;
+    this.#timer('pong', timeoutMs, () => {
+      if (this.#attempt !== attempt) return;
+      attempt.error = `No pong within ${Math.round(timeoutMs / 1000)} s; the connection is dead.`;
+      // terminate(), not close(): a dead peer never completes a closing handshake.
+      attempt.socket.terminate();
+    });
+  }
+
+  #write(attempt: Attempt, message: ClientMessage): Promise<void> {
+    let text: string;
+    try {
+      const encoded = encodeClientMessage(message, this.sessionId);
+      text = this.#options.decorateMessage
+        ? JSON.stringify(
+            this.#options.decorateMessage(JSON.parse(encoded) as Record<string, unknown>),
+          )
+        : encoded;
+    } catch (error) {
+      return Promise.reject(
+        new Error(`Refused to send a malformed message: ${describeSocketError(error)}`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      attempt.socket.send(text, (error) => {
+        if (error) reject(error);
+        else resolve();
+      });
+      this.#log('out', 'json', text);
+    });
+  }
+
+  #setState(next: ConnectionState): void {
+    const previous = this.#state;
+    this.#state = next;
+    this.emit('stateChanged', previous, next);
+  }
+
+  #timer(name: string, ms: number, callback: () => void): void {
+    this.#clearTimer(name);
+    this.#timers.set(
+      name,
+      this.#clock.setTimeout(() => {
+        this.#timers.delete(name);
+        callback();
+      }, ms),
+    );
+  }
+
+  #clearTimer(name: string): void {
+    const handle = this.#timers.get(name);
+    if (handle) this.#clock.clearTimeout(handle);
+    this.#timers.delete(name);
+  }
+
+  #clearAllTimers(): void {
+    for (const name of [...this.#timers.keys()]) {
+      if (name !== 'closeGrace') this.#clearTimer(name);
+    }
+  }
+
+  #log(direction: 'in' | 'out', kind: ProtocolLogEntry['kind'], text: string): void {
+    if (this.listenerCount('protocolLogged') === 0) return;
+    this.emit('protocolLogged', {
+      at: this.#clock.now(),
+      direction,
+      kind,
+      text: text.length > LOG_TEXT_LIMIT ? `${text.slice(0, LOG_TEXT_LIMIT)}…` : text,
+    });
+  }
+}
+
+function describeVerdict(verdict: CloseVerdict): string {
+  switch (verdict.kind) {
+    case 'ours':
+      return 'closed by us';
+    case 'idle':
+      return 'the server ended the session';
+    case 'auth':
+      return verdict.message;
+    case 'retry':
+    case 'fatal':
+      return verdict.reason;
+  }
+}
+
+function rawDataToBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}
+
+function rawDataToString(data: WebSocket.RawData): string {
+  return Buffer.from(rawDataToBytes(data)).toString('utf8');
+}

@@ -1,0 +1,461 @@
+/**
+ * The assistant above the connection: turns (typed and spoken), the assistant state machine
+ * (idle, connecting, listening, thinking, speaking), reply audio, and one typed event stream
+ * for every front end.
+ *
+ * Turn rules follow the firmware (protocol.md §5): a typed turn is `abort` first if speaking,
+ * then `listen detect` with the text; a reply runs from `tts start` to `tts stop`, and after
+ * `tts stop` the buffered audio still plays out before the microphone may reopen.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AssistantState, ListenMode } from '../../../shared/assistant.ts';
+import type { ConnectionState } from '../../../shared/connection-state.ts';
+import { emojiForEmotion } from '../../../shared/emotion.ts';
+import type { OutboxItem, SessionErrorCode, SessionEvent } from '../../../shared/session-events.ts';
+import type { AudioSink } from '../audio/sink.ts';
+import type { Connection } from '../connection/connection.ts';
+import { Outbox, OutboxFullError } from '../connection/outbox.ts';
+import { abortSpeaking, listenDetect, type ClientMessage } from '../protocol/client-messages.ts';
+import type { InboundFrame } from '../protocol/parse.ts';
+import type { ServerMessage } from '../protocol/server-messages.ts';
+import { type Clock, SECOND, systemClock } from '../util/clock.ts';
+import { Emitter } from '../util/emitter.ts';
+import type { ReplyDecoderFactory } from './ports.ts';
+import { ReplyPlayer } from './reply-player.ts';
+import { Transcript } from './transcript.ts';
+import { TurnTracker } from './turn.ts';
+import { VoiceTurns, type VoiceOptions } from './voice-turns.ts';
+
+/** A turn the server never finishes (no `tts stop`) is given up after this much silence. */
+export const TURN_SILENCE_TIMEOUT = 30 * SECOND;
+
+export interface SessionOptions {
+  readonly connection: Connection;
+  readonly sink: AudioSink;
+  readonly decoderFactory: ReplyDecoderFactory;
+  readonly clock?: Clock;
+  readonly newId?: () => string;
+  readonly mode?: Exclude<ListenMode, 'realtime'>;
+  /** Typed text as `chat` (the original Lumi dialect) instead of `listen detect`. */
+  readonly textMessage?: (text: string) => ClientMessage;
+  readonly voice?: VoiceOptions;
+  /** Handlers for `mcp` payloads and other non-turn server messages (tools, server events). */
+  readonly onServerMessage?: (message: ServerMessage) => void;
+}
+
+type SessionEvents = { event: (event: SessionEvent) => void };
+
+export class Session {
+  readonly connection: Connection;
+  readonly #clock: Clock;
+  readonly #emitter = new Emitter<SessionEvents>();
+  readonly #outbox: Outbox;
+  readonly #transcript: Transcript;
+  readonly #player: ReplyPlayer;
+  readonly #turns: TurnTracker;
+  readonly #voice: VoiceTurns;
+  readonly #textMessage: (text: string) => ClientMessage;
+  readonly #onServerMessage: ((message: ServerMessage) => void) | undefined;
+  #assistant: AssistantState = 'idle';
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(options: SessionOptions) {
+    this.connection = options.connection;
+    this.#clock = options.clock ?? systemClock;
+    const newId = options.newId ?? randomUUID;
+    this.#textMessage = options.textMessage ?? listenDetect;
+    this.#onServerMessage = options.onServerMessage;
+    this.#transcript = new Transcript(this.#clock, newId, (message) =>
+      this.#emit({ type: 'messageUpserted', message }),
+    );
+    this.#outbox = new Outbox(this.#clock, (item) => this.#onOutboxChanged(item), newId);
+    this.#player = new ReplyPlayer(options.sink, options.decoderFactory, (reason, total) =>
+      this.#emit({ type: 'audioFrameSkipped', reason, total }),
+    );
+    this.#turns = new TurnTracker(this.#clock, TURN_SILENCE_TIMEOUT, () => this.#onTurnSilent());
+    this.#voice = new VoiceTurns({
+      connection: this.connection,
+      clock: this.#clock,
+      mode: options.mode ?? 'manual',
+      options: options.voice ?? {},
+      emit: (event) => this.#emit(event),
+      onListening: (listening) => this.#refreshAssistant(listening ? 'listening' : undefined),
+      onUtteranceSent: () => this.#beginTurn('voice'),
+      bargeIn: () => this.#bargeIn(),
+      isSpeaking: () => this.#player.isPlaying,
+    });
+    this.#unsubscribe.push(
+      this.connection.on('stateChanged', (previous, next) => this.#onConnection(previous, next)),
+      this.connection.on('frame', (frame) => this.#onFrame(frame)),
+      this.connection.on('audio', (opus, arrivedAt) => this.#onAudio(opus, arrivedAt)),
+      this.connection.on('protocolLogged', (entry) =>
+        this.#emit({ type: 'protocolLogged', entry }),
+      ),
+    );
+  }
+
+  get assistant(): AssistantState {
+    return this.#assistant;
+  }
+
+  get mode(): ListenMode {
+    return this.#voice.mode;
+  }
+
+  get conversationId(): string {
+    return this.#transcript.conversationId;
+  }
+
+  outbox(): readonly OutboxItem[] {
+    return this.#outbox.items();
+  }
+
+  /** Subscribe to every session event; returns the unsubscribe function. */
+  onEvent(listener: (event: SessionEvent) => void): () => void {
+    return this.#emitter.on('event', listener);
+  }
+
+  /** Connect (a user action): also what the next press after an idle hang-up does. */
+  connect(): void {
+    this.connection.connect();
+  }
+
+  disconnect(): void {
+    this.#voice.cancel();
+    this.connection.disconnect();
+  }
+
+  /**
+   * Type a message. It is queued and leaves as soon as a session is ready; when Lumi is busy with
+   * a reply, the reply is aborted first (the newest intent wins, as on the firmware).
+   */
+  sendText(text: string): OutboxItem {
+    const trimmed = text.trim();
+    if (!trimmed) throw new SessionError('not_ready', 'Type something first.');
+    let item: OutboxItem;
+    try {
+      item = this.#outbox.enqueue(trimmed);
+    } catch (error) {
+      if (error instanceof OutboxFullError) throw new SessionError('outbox_full', error.message);
+      throw error;
+    }
+    if (this.connection.state.kind === 'ready') {
+      if (this.#turns.current || this.#player.isPlaying) this.#bargeIn();
+      this.#pump();
+    } else {
+      this.connection.connect();
+    }
+    return item;
+  }
+
+  /** Send a failed message again. */
+  retrySend(id: string): OutboxItem {
+    const item = this.#outbox.retry(id);
+    if (this.connection.state.kind === 'ready') this.#pump();
+    else this.connection.connect();
+    return item;
+  }
+
+  startTalking(): void {
+    this.#voice.start();
+  }
+
+  stopTalking(): void {
+    this.#voice.stop();
+  }
+
+  /** Stop Lumi speaking (the Stop button). */
+  abort(): void {
+    if (this.#player.isPlaying || this.#turns.current) this.#bargeIn(false);
+  }
+
+  setMode(mode: Exclude<ListenMode, 'realtime'> | 'realtime'): void {
+    this.#voice.setMode(mode);
+    this.#emit({ type: 'modeChanged', mode });
+  }
+
+  async close(): Promise<void> {
+    this.#voice.cancel();
+    this.#turns.clear();
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.connection.disconnect();
+    await this.#player.close();
+  }
+
+  // --- typed text -----------------------------------------------------------------------------
+
+  /** Send the next queued message, one per turn, when the session can take it. */
+  #pump(): void {
+    if (this.connection.state.kind !== 'ready' || this.#turns.current || this.#outbox.inFlight)
+      return;
+    const item = this.#outbox.next();
+    if (!item) return;
+    this.#outbox.markSending(item.id);
+    this.#beginTurn('text', item.text);
+    this.connection.sendJson(this.#textMessage(item.text)).then(
+      () => this.#outbox.markSent(item.id),
+      () => {
+        // The socket died before writing: the text never left, so it goes back in line.
+        this.#outbox.requeue(item.id);
+        this.#turns.end();
+      },
+    );
+  }
+
+  #onOutboxChanged(item: OutboxItem): void {
+    this.#emit({ type: 'outboxChanged', item });
+    this.#transcript.typed(item);
+  }
+
+  // --- turns ----------------------------------------------------------------------------------
+
+  #beginTurn(kind: 'text' | 'voice', typedText: string | null = null): void {
+    this.#turns.begin(kind, typedText);
+    this.#refreshAssistant('thinking');
+  }
+
+  /** Abort what Lumi is saying: tell the server, drop buffered audio, close the turn. */
+  #bargeIn(wakeWord = true): void {
+    if (this.connection.state.kind === 'ready') {
+      void this.connection
+        .sendJson(abortSpeaking(wakeWord ? 'wake_word_detected' : undefined))
+        .catch(() => undefined);
+    }
+    this.#player.flush();
+    this.#finishTurn(true);
+  }
+
+  #finishTurn(aborted: boolean): void {
+    const turn = this.#turns.end();
+    if (!turn) return;
+    const timings = turn.timings(this.#clock.now());
+    if (turn.replyId) this.#transcript.closeReply(turn.replyId, timings);
+    this.#emit({ type: 'turnEnded', timings, aborted });
+    this.#refreshAssistant();
+    this.#pump();
+  }
+
+  #onTurnSilent(): void {
+    this.#player.flush();
+    this.#emitError('timeout', 'The server stopped answering this turn.');
+    this.#finishTurn(true);
+  }
+
+  // --- inbound --------------------------------------------------------------------------------
+
+  #onFrame(frame: InboundFrame): void {
+    switch (frame.kind) {
+      case 'message':
+        this.#onMessage(frame.message);
+        return;
+      case 'text':
+        if (frame.text.trim() !== '认证失败') this.#transcript.system('server', frame.text);
+        return;
+      case 'unknown':
+        this.#emitError('protocol', `Ignored a message of unknown type "${frame.type}".`);
+        return;
+      case 'invalid':
+        this.#emitError(
+          'protocol',
+          `Ignored an invalid message (${frame.reason}: ${frame.detail}).`,
+        );
+        return;
+    }
+  }
+
+  #onMessage(message: ServerMessage): void {
+    this.#turns.touch();
+    switch (message.type) {
+      case 'stt':
+        this.#onStt(message.text);
+        return;
+      case 'llm':
+        if (message.emotion) this.#onEmotion(message.emotion);
+        return;
+      case 'tts':
+        this.#onTts(message.state, message.text);
+        return;
+      case 'alert':
+        this.#transcript.system('alert', `${message.status}: ${message.message}`);
+        this.#emit({
+          type: 'alertReceived',
+          status: message.status,
+          message: message.message,
+          emotion: message.emotion ?? null,
+        });
+        // The official server refuses long typed text with an alert and no reply (§3.2).
+        if (this.#turns.current && !this.#turns.current.replyStarted) this.#finishTurn(true);
+        return;
+      case 'system':
+        if (message.command === 'reboot') {
+          this.#transcript.system('server', 'The server asked to restart the session.');
+          this.connection.disconnect();
+          this.connection.connect();
+        }
+        return;
+      case 'goodbye':
+        this.connection.noteGoodbye();
+        return;
+      case 'error':
+        this.#emitError('server', message.message ?? 'The server reported an error.');
+        this.#transcript.system('error', message.message ?? 'The server reported an error.');
+        return;
+      case 'custom':
+        this.#transcript.system('server', JSON.stringify(message.payload));
+        this.#onServerMessage?.(message);
+        return;
+      case 'hello':
+      case 'pong':
+      case 'iot':
+      case 'server':
+        this.#onServerMessage?.(message);
+        return;
+      case 'response':
+        this.#onDialectResponse(message.content);
+        this.#onServerMessage?.(message);
+        return;
+      default:
+        this.#onServerMessage?.(message);
+    }
+  }
+
+  #onStt(text: string): void {
+    const turn = this.#turns.current;
+    this.#emit({ type: 'userTranscribed', text });
+    if (turn?.kind === 'text' && turn.typedText === text) {
+      turn.markResponse();
+      return; // the server echoes typed text as stt; the typed line already shows it
+    }
+    if (!turn) this.#beginTurn('voice');
+    this.#turns.current?.markResponse();
+    this.#transcript.transcribed(text);
+  }
+
+  #onEmotion(emotion: string): void {
+    this.#emit({ type: 'emotionChanged', emotion, emoji: emojiForEmotion(emotion) });
+    const replyId = this.#turns.current?.replyId;
+    if (replyId) this.#transcript.setEmotion(replyId, emotion);
+  }
+
+  #onTts(state: string, text: string | undefined): void {
+    if (state === 'start') {
+      if (!this.#turns.current) this.#beginTurn('voice');
+      const turn = this.#turns.current;
+      if (!turn) return;
+      turn.markResponse();
+      turn.replyStarted = true;
+      turn.replyId ??= this.#transcript.openReply();
+      this.#voice.onReplyStarted();
+      this.#player.begin();
+      this.#refreshAssistant('speaking');
+      return;
+    }
+    if (state === 'sentence_start' && text !== undefined) {
+      const turn = this.#turns.current;
+      if (!turn?.replyStarted) return;
+      turn.markSentence();
+      turn.replyId ??= this.#transcript.openReply();
+      this.#transcript.appendSentence(turn.replyId, text);
+      this.#emit({ type: 'sentenceStarted', text });
+      return;
+    }
+    if (state === 'stop') {
+      const turn = this.#turns.current;
+      // A stop before this turn's start is the server's acknowledgement of our abort.
+      if (!turn?.replyStarted) return;
+      void this.#endReply();
+    }
+  }
+
+  async #endReply(): Promise<void> {
+    const turn = this.#turns.current;
+    if (!turn) return;
+    const timings = turn.timings(this.#clock.now());
+    if (turn.replyId) this.#transcript.closeReply(turn.replyId, timings);
+    this.#turns.end();
+    this.#emit({ type: 'turnEnded', timings, aborted: false });
+    const drained = await this.#player.end();
+    if (drained) this.#emit({ type: 'playbackDrained' });
+    this.#refreshAssistant();
+    this.#voice.onReplyDrained(drained);
+    this.#pump();
+  }
+
+  #onDialectResponse(content: string): void {
+    const turn = this.#turns.current;
+    if (!turn) return;
+    turn.markResponse();
+    turn.replyId ??= this.#transcript.openReply();
+    this.#transcript.appendSentence(turn.replyId, content);
+    if (!turn.replyStarted) this.#finishTurn(false);
+  }
+
+  #onAudio(opus: Uint8Array, arrivedAt: number): void {
+    this.#turns.touch();
+    if (this.#player.push(opus, arrivedAt)) this.#turns.current?.markAudio(arrivedAt);
+  }
+
+  // --- connection -----------------------------------------------------------------------------
+
+  #onConnection(previous: ConnectionState, next: ConnectionState): void {
+    this.#emit({ type: 'connectionChanged', previous, next });
+    if (next.kind === 'ready') {
+      this.#voice.onReady();
+      this.#pump();
+    } else if (previous.kind === 'ready') {
+      // The session is gone: whatever was playing or pending belongs to it.
+      this.#voice.onConnectionLost();
+      if (this.#turns.current) {
+        this.#player.flush();
+        this.#finishTurn(true);
+      }
+      if (next.kind === 'disconnected' && next.reason === 'idle')
+        this.#transcript.startNewConversation();
+    }
+    this.#refreshAssistant();
+  }
+
+  // --- state ----------------------------------------------------------------------------------
+
+  #refreshAssistant(hint?: AssistantState): void {
+    const next = hint ?? this.#deriveAssistant();
+    if (next === this.#assistant) return;
+    const previous = this.#assistant;
+    this.#assistant = next;
+    this.#emit({ type: 'assistantChanged', previous, next });
+  }
+
+  #deriveAssistant(): AssistantState {
+    const kind = this.connection.state.kind;
+    if (this.#player.isPlaying) return 'speaking';
+    if (this.#voice.isListening) return 'listening';
+    if (this.#turns.current) return 'thinking';
+    if (
+      kind === 'connecting' ||
+      kind === 'connected' ||
+      kind === 'handshaking' ||
+      kind === 'reconnecting'
+    ) {
+      return this.#voice.wantsToTalk || this.#outbox.next() ? 'connecting' : 'idle';
+    }
+    return 'idle';
+  }
+
+  #emitError(code: SessionErrorCode, message: string): void {
+    this.#emit({ type: 'errorOccurred', code, message });
+  }
+
+  #emit(event: SessionEvent): void {
+    this.#emitter.emit('event', event);
+  }
+}
+
+/** A command the session refuses, with a code a front end can map to a message. */
+export class SessionError extends Error {
+  readonly code: SessionErrorCode;
+  constructor(code: SessionErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
