@@ -452,7 +452,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     const refresh = this.#options.refreshToken;
     if (refresh && !this.#tokenRefreshed) {
       this.#tokenRefreshed = true;
-      let token: string | null = null;
+      let token: string | null;
       try {
         token = await refresh();
       } catch (error) {

@@ -75,6 +75,8 @@ export const SubscribeSchema = z.object({
 /** Typed text in the original Lumi dialect (seeds/001); the xiaozhi way is `listen detect`. */
 export const ChatSchema = z.object({
   type: z.literal('chat'),
+  /** The server's `response` echoes it. */
+  id: z.string().min(1).optional(),
   content: z.string().min(1),
   session_id: sessionId,
   device_id: z.string().optional(),
