@@ -1,0 +1,203 @@
+/**
+ * Lumi's desktop tools, named the xiaozhi way (`self.<module>.<action>`, FW docs/mcp-usage.md)
+ * so the servers' prompts and habits for ESP32 devices carry over.
+ */
+import { z } from 'zod';
+import type { ListenMode } from '../../../shared/assistant.ts';
+import type { Clock } from '../util/clock.ts';
+import type { DesktopCapabilities } from './capabilities.ts';
+import { CapabilityUnavailableError } from './capabilities.ts';
+import { clip, defineTool, textOutput, type DeviceTool } from './device-tool.ts';
+
+/** Screenshots are scaled down to this width: a full 4K PNG would be megabytes on the socket. */
+export const SCREENSHOT_MAX_WIDTH = 1280;
+/** Notification titles and bodies are cut to these lengths (desktop notifications truncate anyway). */
+export const NOTIFY_TITLE_LIMIT = 100;
+export const NOTIFY_BODY_LIMIT = 500;
+/** The largest text the server may put on the clipboard. */
+export const CLIPBOARD_TEXT_LIMIT = 100_000;
+
+/** Mode names in the tools' vocabulary, mapped to Lumi's listen modes. */
+const TOOL_MODES = { push_to_talk: 'manual', hands_free: 'auto' } as const;
+
+function toolModeName(mode: ListenMode): string {
+  if (mode === 'manual') return 'push_to_talk';
+  if (mode === 'auto') return 'hands_free';
+  return 'realtime';
+}
+
+/** `+08:00` for a UTC offset of -480 minutes as Date#getTimezoneOffset reports it. */
+function offsetSuffix(timezoneOffsetMinutes: number): string {
+  const total = -timezoneOffsetMinutes;
+  const sign = total >= 0 ? '+' : '-';
+  const hours = String(Math.floor(Math.abs(total) / 60)).padStart(2, '0');
+  const minutes = String(Math.abs(total) % 60).padStart(2, '0');
+  return `${sign}${hours}:${minutes}`;
+}
+
+/** Local ISO-8601 time with its UTC offset, e.g. `2026-11-21T19:05:00.000+08:00`. */
+export function localIsoTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  const offset = date.getTimezoneOffset();
+  const local = new Date(epochMs - offset * 60_000).toISOString().slice(0, -1);
+  return `${local}${offsetSuffix(offset)}`;
+}
+
+/**
+ * Accept an https URL without embedded credentials; anything else is refused, so a server
+ * cannot make Lumi launch `file:`, `javascript:` or custom-scheme handlers.
+ */
+export function checkOpenableUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`Not a URL: ${clip(raw)}`);
+  }
+  if (url.protocol !== 'https:')
+    throw new Error(`Only https links may be opened, not ${url.protocol}`);
+  if (url.username !== '' || url.password !== '') {
+    throw new Error('Links with embedded credentials are refused');
+  }
+  return url;
+}
+
+/** A URL for the log: origin and path, without the query or fragment that may carry tokens. */
+function urlSummary(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return clip(`${url.origin}${url.pathname}`);
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+const charCount = (text: string): string => `${text.length} characters`;
+
+/** Build the desktop tools over the given capabilities. */
+export function desktopTools(caps: DesktopCapabilities, clock: Clock): DeviceTool[] {
+  return [
+    defineTool({
+      name: 'self.get_device_status',
+      description:
+        'Current status of the Lumi desktop assistant: speaker volume, listening mode, connection, app version and operating system.',
+      input: z.object({}),
+      async run() {
+        const [volume, mode, status] = await Promise.all([
+          caps.getVolume(),
+          caps.getMode(),
+          caps.status(),
+        ]);
+        return textOutput({
+          audio_speaker: { volume },
+          app: { mode: toolModeName(mode), version: status.appVersion },
+          connection: status.connection,
+          os: status.os,
+        });
+      },
+    }),
+    defineTool({
+      name: 'self.audio_speaker.set_volume',
+      description: 'Set the volume of the assistant voice (0-100).',
+      input: z.object({ volume: z.number().int().min(0).max(100).describe('Volume, 0 to 100') }),
+      async run({ volume }) {
+        await caps.setVolume(volume);
+        return textOutput(true);
+      },
+    }),
+    defineTool({
+      name: 'self.audio_speaker.get_volume',
+      description: 'Get the volume of the assistant voice (0-100).',
+      input: z.object({}),
+      async run() {
+        return textOutput(await caps.getVolume());
+      },
+    }),
+    defineTool({
+      name: 'self.app.set_mode',
+      description:
+        'Switch how the user talks to the assistant: push_to_talk (hold a key) or hands_free (the assistant listens after each reply).',
+      input: z.object({ mode: z.enum(['push_to_talk', 'hands_free']) }),
+      async run({ mode }) {
+        await caps.setMode(TOOL_MODES[mode]);
+        return textOutput(true);
+      },
+    }),
+    defineTool({
+      name: 'self.system.open_url',
+      description: "Open an https link in the user's web browser.",
+      input: z.object({ url: z.string().min(1).describe('An https:// URL') }),
+      defaultConsent: 'ask',
+      async run({ url }) {
+        const checked = checkOpenableUrl(url);
+        await caps.openExternal(checked.href);
+        return textOutput(true);
+      },
+      summarizeArgs: ({ url }) => `url=${urlSummary(url)}`,
+    }),
+    defineTool({
+      name: 'self.clipboard.get_text',
+      description: "Read the text on the user's clipboard.",
+      input: z.object({}),
+      defaultConsent: 'ask',
+      async run() {
+        return textOutput(await caps.readClipboard());
+      },
+      summarizeOutput: (output) => (output.kind === 'text' ? charCount(output.text) : 'image'),
+    }),
+    defineTool({
+      name: 'self.clipboard.set_text',
+      description: "Put text on the user's clipboard.",
+      input: z.object({ text: z.string().max(CLIPBOARD_TEXT_LIMIT) }),
+      defaultConsent: 'ask',
+      async run({ text }) {
+        await caps.writeClipboard(text);
+        return textOutput(true);
+      },
+      summarizeArgs: ({ text }) => `text: ${charCount(text)}`,
+    }),
+    defineTool({
+      name: 'self.notify',
+      description: 'Show a desktop notification to the user.',
+      input: z.object({
+        title: z.string().min(1).max(NOTIFY_TITLE_LIMIT),
+        body: z.string().max(NOTIFY_BODY_LIMIT).default(''),
+      }),
+      async run({ title, body }) {
+        await caps.notify(title, body);
+        return textOutput(true);
+      },
+    }),
+    defineTool({
+      name: 'self.screen.take_screenshot',
+      description: "Take a screenshot of the user's screen.",
+      input: z.object({}),
+      defaultConsent: 'ask',
+      async run() {
+        if (!caps.screenshot) {
+          throw new CapabilityUnavailableError('Screenshots are not available on this desktop');
+        }
+        const shot = await caps.screenshot({ maxWidth: SCREENSHOT_MAX_WIDTH });
+        return {
+          kind: 'image',
+          caption: `Screenshot ${shot.width}x${shot.height}`,
+          data: shot.data,
+          mimeType: shot.mimeType,
+        };
+      },
+    }),
+    defineTool({
+      name: 'self.time.now',
+      description: 'The current local date and time with the time zone.',
+      input: z.object({}),
+      async run() {
+        const now = clock.now();
+        return textOutput({
+          iso: localIsoTime(now),
+          utc: new Date(now).toISOString(),
+          timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,10 @@
+import type { LumiApi } from './lib/lumi-api.ts';
+
+declare global {
+  interface Window {
+    /** Exposed by the Electron preload, or by the browser preview's bridge script. */
+    readonly lumi: LumiApi;
+  }
+}
+
+export {};

@@ -1,0 +1,30 @@
+import type { Language } from '../../../shared/settings.ts';
+import { en } from './en.ts';
+import { zhCN } from './zh-CN.ts';
+
+export type MessageKey = keyof typeof en;
+/** Every table has exactly the English keys; a missing or extra key fails the type check. */
+export type Messages = Readonly<Record<MessageKey, string>>;
+export type Locale = 'en' | 'zh-CN';
+export type MessageParams = Readonly<Record<string, string | number>>;
+
+const TABLES: Readonly<Record<Locale, Messages>> = { en, 'zh-CN': zhCN };
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+/**
+ * The window's locale: the one the settings name, or for `system` the system language
+ * (any Chinese variant gets Simplified Chinese, everything else English).
+ */
+export function resolveLocale(language: Language, systemLanguage: string): Locale {
+  if (language !== 'system') return language;
+  return systemLanguage.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+/** The string for `key` in `locale`, with `{name}` placeholders filled from `params`. */
+export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
+  const template = TABLES[locale][key];
+  if (params === undefined) return template;
+  return template.replace(PLACEHOLDER, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}

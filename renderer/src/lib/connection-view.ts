@@ -1,0 +1,67 @@
+import type { ConnectionKind, ConnectionState } from '../../../shared/connection-state.ts';
+import type { MessageKey, MessageParams } from '../i18n/translate.ts';
+
+/** The colour family of a connection state, named for its meaning; CSS maps it to colours. */
+export type StatusTone = 'idle' | 'busy' | 'linked' | 'greeting' | 'good' | 'bad';
+export type StatusIcon =
+  'plug' | 'spinner' | 'check' | 'exchange' | 'dot' | 'refresh' | 'pause' | 'warning' | 'lock';
+
+export interface StatusLook {
+  readonly tone: StatusTone;
+  readonly icon: StatusIcon;
+  readonly spin: boolean;
+}
+
+/**
+ * Colour and icon per connection state, after the original Lumi status widget (grey initial,
+ * orange connecting, blue connected, purple handshaking, green ready, red failures), extended
+ * with the states a real xiaozhi server needs.
+ */
+const LOOKS: Readonly<Record<ConnectionKind, StatusLook>> = {
+  initial: { tone: 'idle', icon: 'plug', spin: false },
+  connecting: { tone: 'busy', icon: 'spinner', spin: true },
+  connected: { tone: 'linked', icon: 'check', spin: false },
+  handshaking: { tone: 'greeting', icon: 'exchange', spin: false },
+  ready: { tone: 'good', icon: 'dot', spin: false },
+  reconnecting: { tone: 'busy', icon: 'refresh', spin: false },
+  disconnected: { tone: 'idle', icon: 'pause', spin: false },
+  failed: { tone: 'bad', icon: 'warning', spin: false },
+  authFailed: { tone: 'bad', icon: 'lock', spin: false },
+};
+
+export function statusLook(state: ConnectionState): StatusLook {
+  return LOOKS[state.kind];
+}
+
+/** The state's name for the pill and for screen readers (without a running countdown). */
+export function statusNameKey(state: ConnectionState): MessageKey {
+  switch (state.kind) {
+    case 'disconnected':
+      return state.reason === 'idle' ? 'status.disconnectedIdle' : 'status.disconnected';
+    default:
+      return `status.${state.kind}`;
+  }
+}
+
+/** The pill's visible text: the state's name, or the countdown while a retry is scheduled. */
+export function statusText(
+  state: ConnectionState,
+  secondsLeft: number,
+): { readonly key: MessageKey; readonly params?: MessageParams } {
+  if (state.kind === 'reconnecting') {
+    return secondsLeft > 0
+      ? { key: 'status.reconnectingIn', params: { seconds: secondsLeft } }
+      : { key: 'status.reconnecting' };
+  }
+  return { key: statusNameKey(state) };
+}
+
+/** Whether the user can ask for a new attempt right now. */
+export function canRetry(state: ConnectionState): boolean {
+  return (
+    state.kind === 'failed' ||
+    state.kind === 'authFailed' ||
+    state.kind === 'disconnected' ||
+    state.kind === 'reconnecting'
+  );
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
+import { ok } from '../../../shared/result.ts';
+import { createFakeLumi, messageFixture, NOW, snapshotFixture } from './fake-lumi-api.ts';
+
+describe('window state', () => {
+  it('applies events that arrive before the snapshot after it, so they win', async () => {
+    const fake = createFakeLumi();
+    fake.api.ready.mockImplementationOnce(async () => {
+      fake.emit({
+        type: 'connectionChanged',
+        previous: { kind: 'ready', sessionId: 's1', serverVersion: '1' },
+        next: { kind: 'failed', error: 'socket closed' },
+      });
+      fake.emit({ type: 'messageUpserted', message: messageFixture({ id: 'late', text: 'hi' }) });
+      return ok(snapshotFixture());
+    });
+    const started = await Lumi.start(fake.api, 'en-US');
+    if (!started.ok) throw new Error(started.message);
+    expect(started.value.status.connection).toEqual({ kind: 'failed', error: 'socket closed' });
+    expect(started.value.chat.rows.map((row) => row.key)).toEqual(['message:late']);
+  });
+
+  it('shows the outbox from the snapshot as the user’s pending messages', async () => {
+    const fake = createFakeLumi({
+      snapshot: snapshotFixture({
+        outbox: [{ id: 'o1', text: 'still here', status: 'queued', createdAt: NOW, error: null }],
+      }),
+    });
+    const started = await Lumi.start(fake.api, 'en-US');
+    if (!started.ok) throw new Error(started.message);
+    const [row] = started.value.chat.rows;
+    expect(row?.kind === 'message' && row.message).toMatchObject({
+      id: 'o1',
+      role: 'user',
+      status: 'queued',
+      text: 'still here',
+    });
+  });
+
+  it('fails to start, and stops listening, when main cannot give a snapshot', async () => {
+    const fake = createFakeLumi();
+    fake.api.ready.mockResolvedValueOnce({ ok: false, code: 'busy', message: 'not yet' });
+    const started = await Lumi.start(fake.api, 'en-US');
+    expect(started).toEqual({ ok: false, code: 'busy', message: 'not yet' });
+    expect(fake.listenerCount()).toBe(0);
+  });
+
+  it('turns session errors into notices and follows the global hotkey', async () => {
+    const fake = createFakeLumi();
+    const started = await Lumi.start(fake.api, 'en-US');
+    if (!started.ok) throw new Error(started.message);
+    const lumi = started.value;
+    fake.emit({ type: 'errorOccurred', code: 'outbox_full', message: 'too many' });
+    fake.emit({ type: 'deviceError', direction: 'input', message: 'no such device' });
+    expect(lumi.notices.items.map((notice) => notice.text)).toEqual([
+      'Error: too many',
+      'Microphone problem: no such device',
+    ]);
+    fake.emit({ type: 'hotkeyPressed', action: 'talkDown' });
+    expect(lumi.talk.active).toBe(true);
+    fake.emit({ type: 'hotkeyPressed', action: 'talkUp' });
+    expect(lumi.talk.active).toBe(false);
+    lumi.dispose();
+    expect(fake.listenerCount()).toBe(0);
+  });
+});

@@ -1,0 +1,68 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { flushSync } from 'svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import ToolPromptList from '../../../renderer/src/components/ToolPromptList.svelte';
+import { LUMI_CONTEXT } from '../../../renderer/src/state/context.ts';
+import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
+import { createFakeLumi, NOW, type FakeLumi } from './fake-lumi-api.ts';
+
+async function renderPrompts(): Promise<FakeLumi> {
+  const fake = createFakeLumi();
+  const started = await Lumi.start(fake.api, 'en-US');
+  if (!started.ok) throw new Error(started.message);
+  render(ToolPromptList, { context: new Map([[LUMI_CONTEXT, started.value]]) });
+  return fake;
+}
+
+function prompt(fake: FakeLumi, id: string, seconds: number): void {
+  fake.emit({
+    type: 'toolPrompted',
+    prompt: {
+      id,
+      tool: 'self.audio_speaker.set_volume',
+      summary: 'Set the speaker volume to 30',
+      expiresAt: NOW + seconds * 1000,
+    },
+  });
+  flushSync();
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('tool consent prompt', () => {
+  it('asks with a countdown, and Allow answers allow', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    vi.setSystemTime(NOW);
+    const fake = await renderPrompts();
+    prompt(fake, 'p1', 15);
+    expect(screen.getByTestId('tool-prompt').textContent).toContain('Set the speaker volume to 30');
+    expect(screen.getByTestId('tool-countdown').textContent).toContain('15 s');
+    vi.advanceTimersByTime(4_000);
+    flushSync();
+    expect(screen.getByTestId('tool-countdown').textContent).toContain('11 s');
+    await fireEvent.click(screen.getByTestId('tool-allow'));
+    expect(fake.api.answerTool).toHaveBeenCalledExactlyOnceWith('p1', true);
+    expect(screen.queryByTestId('tool-prompt')).toBeNull();
+  });
+
+  it('Deny answers deny', async () => {
+    const fake = await renderPrompts();
+    prompt(fake, 'p2', 15);
+    await fireEvent.click(screen.getByTestId('tool-deny'));
+    expect(fake.api.answerTool).toHaveBeenCalledExactlyOnceWith('p2', false);
+  });
+
+  it('disappears when main closes it (answered elsewhere or expired)', async () => {
+    const fake = await renderPrompts();
+    prompt(fake, 'p3', 15);
+    prompt(fake, 'p4', 15);
+    expect(screen.getAllByTestId('tool-prompt')).toHaveLength(2);
+    fake.emit({ type: 'toolPromptClosed', id: 'p3' });
+    flushSync();
+    const left = screen.getAllByTestId('tool-prompt');
+    expect(left.map((item) => item.dataset.promptId)).toEqual(['p4']);
+    expect(fake.api.answerTool).not.toHaveBeenCalled();
+  });
+});
