@@ -114,8 +114,13 @@ export class Connection extends Emitter<ConnectionEvents> {
   #token: string | null;
   #state: ConnectionState = { kind: 'initial' };
   #attempt: Attempt | null = null;
-  /** Consecutive failed attempts since the last stable connection. */
+  /** Failed attempts since the last session was established: the give-up count. */
   #failures = 0;
+  /**
+   * Backoff step: grows with every retry and resets only once a connection stayed up, so a
+   * server that accepts and then drops us at once is not hammered.
+   */
+  #backoffStep = 0;
   #tokenRefreshed = false;
   #serverHello: ServerHello | null = null;
   #timers = new Map<string, TimerHandle>();
@@ -163,6 +168,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       case 'failed':
       case 'authFailed':
         this.#failures = 0;
+        this.#backoffStep = 0;
         this.#tokenRefreshed = false;
         this.#open();
         return;
@@ -385,6 +391,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#clearTimer('helloResend');
     this.#serverHello = hello;
     attempt.wasReady = true;
+    this.#failures = 0;
     this.#setState({
       kind: 'ready',
       sessionId: hello.session_id ?? '',
@@ -393,7 +400,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#schedulePing();
     this.#timer('stable', STABLE_AFTER, () => {
       if (this.#attempt !== attempt) return;
-      this.#failures = 0;
+      this.#backoffStep = 0;
       this.#tokenRefreshed = false;
     });
   }
@@ -434,6 +441,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         return;
       case 'idle':
         this.#failures = 0;
+        this.#backoffStep = 0;
         this.#setState({ kind: 'disconnected', reason: 'idle' });
         return;
       case 'auth':
@@ -483,7 +491,8 @@ export class Connection extends Emitter<ConnectionEvents> {
       });
       return;
     }
-    const delay = backoffDelay(this.#failures, this.#backoff, this.#random);
+    this.#backoffStep += 1;
+    const delay = backoffDelay(this.#backoffStep, this.#backoff, this.#random);
     this.#setState({
       kind: 'reconnecting',
       attempt: this.#failures + 1,

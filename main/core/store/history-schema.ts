@@ -1,0 +1,99 @@
+/**
+ * The history database: SQLite through Node's built-in `node:sqlite` (no native dependency to
+ * rebuild for Electron). WAL with `synchronous=NORMAL`: a committed write survives a crash of
+ * the process (it is in the WAL before the commit returns); only an OS crash or power cut can
+ * lose the last commits, and never corrupts the file.
+ *
+ * Search: an external-content FTS5 index with the `trigram` tokenizer, kept in step by triggers
+ * for every message whose text has settled (not `streaming`).
+ * Trigrams find any substring of three or more characters in Chinese and English alike (the
+ * default tokenizer would treat a whole run of Chinese characters as one word).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/** Bumped with each schema change; stored in `PRAGMA user_version`. */
+export const HISTORY_SCHEMA_VERSION = 1;
+/** How long a write waits for another connection's lock (the CLI reading while the app writes). */
+const BUSY_TIMEOUT_MS = 5_000;
+
+const SCHEMA_V1 = `
+CREATE TABLE conversations (
+  id TEXT PRIMARY KEY,
+  profile_id TEXT NOT NULL,
+  title TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX conversations_by_profile ON conversations (profile_id, updated_at);
+
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'system')),
+  text TEXT NOT NULL,
+  emotion TEXT,
+  status TEXT NOT NULL,
+  system_kind TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  timings TEXT
+);
+CREATE INDEX messages_by_time ON messages (created_at, id);
+CREATE INDEX messages_by_conversation ON messages (conversation_id, created_at, id);
+
+-- A reply being streamed is rewritten once per sentence; indexing every version would make
+-- each sentence write an FTS segment (and trigger merges), so only settled text is indexed and
+-- the few streaming rows are searched by scanning this partial index.
+CREATE INDEX messages_streaming ON messages (conversation_id) WHERE status = 'streaming';
+
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+  text, content = 'messages', content_rowid = 'rowid', tokenize = 'trigram'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.status <> 'streaming' BEGIN
+  INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.status <> 'streaming' BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+-- One trigger, two statements in this order: the old entry must leave before the new one comes.
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, status ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text)
+    SELECT 'delete', old.rowid, old.text WHERE old.status <> 'streaming';
+  INSERT INTO messages_fts (rowid, text) SELECT new.rowid, new.text WHERE new.status <> 'streaming';
+END;
+`;
+
+export class HistoryOpenError extends Error {}
+
+/** Open (and create or upgrade) the history database at `path`; `:memory:` works for tests. */
+export function openHistoryDatabase(path: string): DatabaseSync {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path, {
+    timeout: BUSY_TIMEOUT_MS,
+    enableForeignKeyConstraints: true,
+  });
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    const row = db.prepare('PRAGMA user_version').get();
+    const version = Number(row?.['user_version'] ?? 0);
+    if (version > HISTORY_SCHEMA_VERSION) {
+      throw new HistoryOpenError(
+        `The history at ${path} was written by a newer Lumi (schema ${version}); update Lumi to read it.`,
+      );
+    }
+    if (version === 0) {
+      db.exec('BEGIN IMMEDIATE');
+      db.exec(SCHEMA_V1);
+      db.exec(`PRAGMA user_version = ${HISTORY_SCHEMA_VERSION}`);
+      db.exec('COMMIT');
+    }
+    return db;
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    db.close();
+    throw error;
+  }
+}
