@@ -28,6 +28,7 @@ export interface SessionSetup {
   /** Extra connection options (the original Lumi dialect decorates messages). */
   readonly connection?: Partial<ConnectionOptions>;
   readonly textMessage?: ConstructorParameters<typeof Session>[0]['textMessage'];
+  readonly newConversationId?: () => string;
   readonly clock?: Clock;
 }
 
@@ -52,6 +53,7 @@ export function createSession(setup: SessionSetup): Session {
     ...(setup.voice ? { voice: setup.voice } : {}),
     ...(setup.onServerMessage ? { onServerMessage: setup.onServerMessage } : {}),
     ...(setup.textMessage ? { textMessage: setup.textMessage } : {}),
+    ...(setup.newConversationId ? { newConversationId: setup.newConversationId } : {}),
     ...(setup.clock ? { clock: setup.clock } : {}),
   });
 }

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AssistantState, ListenMode } from '../../../shared/assistant.ts';
+import type { SystemKind } from '../../../shared/chat.ts';
 import type { ConnectionState } from '../../../shared/connection-state.ts';
 import { emojiForEmotion } from '../../../shared/emotion.ts';
 import type { OutboxItem, SessionErrorCode, SessionEvent } from '../../../shared/session-events.ts';
@@ -35,6 +36,8 @@ export interface SessionOptions {
   readonly decoderFactory: ReplyDecoderFactory;
   readonly clock?: Clock;
   readonly newId?: () => string;
+  /** Starts a conversation (the history store gives ids that carry the profile). */
+  readonly newConversationId?: () => string;
   readonly mode?: Exclude<ListenMode, 'realtime'>;
   /** Typed text as `chat` (the original Lumi dialect) instead of `listen detect`. */
   readonly textMessage?: (text: string) => ClientMessage;
@@ -65,8 +68,11 @@ export class Session {
     const newId = options.newId ?? randomUUID;
     this.#textMessage = options.textMessage ?? listenDetect;
     this.#onServerMessage = options.onServerMessage;
-    this.#transcript = new Transcript(this.#clock, newId, (message) =>
-      this.#emit({ type: 'messageUpserted', message }),
+    this.#transcript = new Transcript(
+      this.#clock,
+      newId,
+      (message) => this.#emit({ type: 'messageUpserted', message }),
+      options.newConversationId,
     );
     this.#outbox = new Outbox(this.#clock, (item) => this.#onOutboxChanged(item), newId);
     this.#player = new ReplyPlayer(options.sink, options.decoderFactory, (reason, total) =>
@@ -113,6 +119,16 @@ export class Session {
   /** Subscribe to every session event; returns the unsubscribe function. */
   onEvent(listener: (event: SessionEvent) => void): () => void {
     return this.#emitter.on('event', listener);
+  }
+
+  /** Add a system line to the conversation (tool calls, task results, notices). */
+  addSystemLine(kind: SystemKind, text: string): void {
+    this.#transcript.system(kind, text);
+  }
+
+  /** Append a message the server pushed (`message.new`) to the conversation. */
+  addPushedMessage(text: string): void {
+    this.#transcript.pushed(text);
   }
 
   /** Connect (a user action): also what the next press after an idle hang-up does. */

@@ -11,23 +11,31 @@ export class Transcript {
   readonly #clock: Clock;
   readonly #newId: () => string;
   readonly #emit: (message: ChatMessage) => void;
-  #conversationId: string;
+  readonly #newConversationId: () => string;
+  /** Started lazily, with the first line, so an app start alone leaves no empty conversation. */
+  #conversationId: string | null = null;
   #messages = new Map<string, ChatMessage>();
 
-  constructor(clock: Clock, newId: () => string, emit: (message: ChatMessage) => void) {
+  constructor(
+    clock: Clock,
+    newId: () => string,
+    emit: (message: ChatMessage) => void,
+    newConversationId: () => string = newId,
+  ) {
     this.#clock = clock;
     this.#newId = newId;
     this.#emit = emit;
-    this.#conversationId = newId();
+    this.#newConversationId = newConversationId;
   }
 
   get conversationId(): string {
+    this.#conversationId ??= this.#newConversationId();
     return this.#conversationId;
   }
 
   /** The server ended the session: what follows is a new conversation. */
   startNewConversation(): void {
-    this.#conversationId = this.#newId();
+    this.#conversationId = null;
     this.#messages.clear();
   }
 
@@ -72,6 +80,11 @@ export class Transcript {
     if (reply) this.#put({ ...reply, status, timings });
   }
 
+  /** A message the server pushed into the conversation (`message.new`). */
+  pushed(text: string): ChatMessage {
+    return this.#put({ ...this.#blank(this.#newId(), 'assistant'), text, status: 'done' });
+  }
+
   system(kind: SystemKind, text: string): ChatMessage {
     return this.#put({
       ...this.#blank(this.#newId(), 'system'),
@@ -84,7 +97,7 @@ export class Transcript {
   #blank(id: string, role: ChatMessage['role'], createdAt = this.#clock.now()): ChatMessage {
     return {
       id,
-      conversationId: this.#conversationId,
+      conversationId: this.conversationId,
       role,
       text: '',
       emotion: null,

@@ -1,0 +1,41 @@
+/** `lumi-cli doctor`: OTA → activation → WebSocket → hello → MCP, each step with time and fix. */
+import type { DoctorStep } from '../../shared/ipc.ts';
+import type { ServerProfile } from '../../shared/settings.ts';
+import { runDoctor } from '../core/ota/doctor.ts';
+import { IdentityStore } from '../core/store/identity.ts';
+import { createCliSecretStore } from '../core/store/secrets.ts';
+import type { TalkOptions } from './args.ts';
+import { appVersion } from './version.ts';
+
+export async function doctorCommand(options: TalkOptions, configDir: string): Promise<number> {
+  const secrets = createCliSecretStore(configDir);
+  const identities = new IdentityStore({ dir: configDir, secrets });
+  const stored = identities.ensure(options.profile);
+  const identity = {
+    ...stored,
+    deviceId: options.deviceId ?? stored.deviceId,
+    clientId: options.clientId ?? stored.clientId,
+  };
+  const endpoint: ServerProfile['endpoint'] = options.ota
+    ? { kind: 'ota', url: options.ota }
+    : { kind: 'websocket', url: options.url ?? '' };
+  const steps = await runDoctor({
+    profile: { endpoint, caFile: options.caFile },
+    identity,
+    token: options.token ?? secrets.get(options.profile, 'token'),
+    appVersion: appVersion(),
+    onStep: (step) => print(step, options.json),
+  });
+  const failed = steps.some((step) => !step.ok && !step.skipped);
+  return failed ? 3 : 0;
+}
+
+function print(step: DoctorStep, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ event: 'doctor_step', ...step })}\n`);
+    return;
+  }
+  const mark = step.skipped ? '–' : step.ok ? '✓' : '✗';
+  process.stdout.write(`${mark} ${step.name.padEnd(10)} ${String(step.ms).padStart(5)} ms  ${step.detail}\n`);
+  if (step.fix && !step.ok) process.stdout.write(`  fix: ${step.fix}\n`);
+}

@@ -1,0 +1,98 @@
+/**
+ * From an OTA URL to a WebSocket endpoint, as the firmware does it (protocol.md §6): ask the OTA
+ * endpoint, show and wait out the activation when the device is not bound yet, ask again, and
+ * use the answer's `websocket` url and token. The same path refreshes a rejected token.
+ */
+import type { ActivationPrompt } from '../ota/activation.ts';
+import { activationPrompt, waitForActivation } from '../ota/activation.ts';
+import { requestOta, type OtaResult } from '../ota/ota-client.ts';
+import { withOtaRetries } from '../ota/retry.ts';
+import type { DeviceIdentity } from '../store/identity.ts';
+import type { BackoffOptions } from '../connection/backoff.ts';
+import type { Clock } from '../util/clock.ts';
+
+/** After this many OTA rounds that still ask for activation, stop (the firmware's loop, bounded). */
+const MAX_ACTIVATION_ROUNDS = 3;
+
+export interface OtaEndpointOptions {
+  readonly otaUrl: string;
+  readonly identity: DeviceIdentity;
+  readonly deviceKey: () => string;
+  readonly appVersion: string;
+  readonly language?: string;
+  readonly clock?: Clock;
+  readonly signal?: AbortSignal;
+  readonly activationTimeoutMs?: number;
+  readonly activationPollMs?: number;
+  /** The device must be bound: show the code (and where to enter it). */
+  readonly onActivationRequired?: (prompt: ActivationPrompt) => void;
+  readonly onActivated?: () => void;
+  /** Backoff of OTA retries on transient failures (default: OTA_BACKOFF). */
+  readonly backoff?: BackoffOptions;
+}
+
+export interface ResolvedEndpoint {
+  readonly url: string;
+  readonly token: string | null;
+  readonly protocolVersion: 1 | 2 | 3;
+}
+
+export class EndpointError extends Error {}
+
+/** Resolve the WebSocket endpoint through OTA, activating the device when asked. */
+export async function resolveViaOta(options: OtaEndpointOptions): Promise<ResolvedEndpoint> {
+  for (let round = 1; ; round += 1) {
+    const answer = await askOta(options);
+    if (answer.activation) {
+      if (round > MAX_ACTIVATION_ROUNDS) {
+        throw new EndpointError('The server still asks for activation after the code was accepted.');
+      }
+      options.onActivationRequired?.(activationPrompt(answer.activation));
+      await waitForActivation({
+        otaUrl: options.otaUrl,
+        identity: options.identity,
+        deviceKey: options.deviceKey(),
+        appVersion: options.appVersion,
+        challenge: answer.activation.challenge,
+        ...(options.language ? { language: options.language } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.activationTimeoutMs ? { timeoutMs: options.activationTimeoutMs } : {}),
+        ...(options.activationPollMs ? { pollIntervalMs: options.activationPollMs } : {}),
+      });
+      options.onActivated?.();
+      continue;
+    }
+    if (!answer.websocket) {
+      throw new EndpointError(
+        answer.mqtt
+          ? 'The server offers only MQTT+UDP; Lumi speaks WebSocket. Enable the WebSocket address in the server configuration.'
+          : 'The OTA answer has no WebSocket address.',
+      );
+    }
+    return {
+      url: answer.websocket.url,
+      token: answer.websocket.token,
+      protocolVersion: answer.websocket.protocolVersion,
+    };
+  }
+}
+
+function askOta(options: OtaEndpointOptions): Promise<OtaResult> {
+  return withOtaRetries(
+    () =>
+      requestOta({
+        url: options.otaUrl,
+        identity: options.identity,
+        appVersion: options.appVersion,
+        ...(options.language ? { language: options.language } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    },
+  );
+}

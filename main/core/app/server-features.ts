@@ -1,0 +1,127 @@
+/**
+ * Everything a session carries besides turns: the device tools the server calls over MCP, the
+ * real-time module's server events (pushed messages, task progress, channel subscriptions) and
+ * the optional application-level heartbeat. Wired to a session's connection in one place for
+ * every front end.
+ */
+import type { TaskRow } from '../../../shared/ipc.ts';
+import type { Connection } from '../connection/connection.ts';
+import { AppHeartbeat } from '../events/app-heartbeat.ts';
+import { ServerEvents, type PushedMessage } from '../events/server-events.ts';
+import { SubscriptionManager } from '../events/subscriptions.ts';
+import type { ConsentGate } from '../mcp/consent.ts';
+import type { DesktopCapabilities } from '../mcp/capabilities.ts';
+import { desktopTools } from '../mcp/desktop-tools.ts';
+import { DeviceMcpServer } from '../mcp/device-mcp-server.ts';
+import { toolCallLine, type ToolCallRecord } from '../mcp/tool-call-record.ts';
+import type { ClientMessage } from '../protocol/client-messages.ts';
+import type { ServerMessage } from '../protocol/server-messages.ts';
+import type { Session } from '../session/session.ts';
+import type { Clock } from '../util/clock.ts';
+
+export interface ServerFeaturesOptions {
+  readonly desktop: DesktopCapabilities;
+  readonly consent: ConsentGate;
+  readonly clock: Clock;
+  readonly appVersion: string;
+  /** Send `{"type":"ping"}` every 30 s (servers with enable_websocket_ping). */
+  readonly appHeartbeat: boolean;
+  readonly onToolCall?: (record: ToolCallRecord) => void;
+  readonly onPushedMessage?: (message: PushedMessage) => void;
+  readonly onTaskUpdated?: (task: TaskRow) => void;
+  readonly onTaskFinished?: (task: TaskRow) => void;
+}
+
+export class ServerFeatures {
+  readonly mcp: DeviceMcpServer;
+  readonly serverEvents = new ServerEvents();
+  readonly subscriptions: SubscriptionManager;
+  readonly #heartbeat: AppHeartbeat | null;
+  readonly #options: ServerFeaturesOptions;
+  #connection: Connection | null = null;
+  #session: Session | null = null;
+  #detach: (() => void)[] = [];
+
+  constructor(options: ServerFeaturesOptions) {
+    this.#options = options;
+    const send = (message: ClientMessage): boolean => this.#send(message);
+    this.mcp = new DeviceMcpServer({
+      send,
+      tools: desktopTools(options.desktop, options.clock),
+      consent: options.consent,
+      clock: options.clock,
+      serverInfo: { name: 'lumi-desktop', version: options.appVersion },
+    });
+    this.subscriptions = new SubscriptionManager(send);
+    this.#heartbeat = options.appHeartbeat
+      ? new AppHeartbeat({
+          send,
+          clock: options.clock,
+          onSilent: () => this.#connection?.terminate('The server stopped answering the app heartbeat.'),
+        })
+      : null;
+    this.mcp.events.on('toolCalled', (record) => {
+      this.#session?.addSystemLine('tool', toolCallLine(record));
+      options.onToolCall?.(record);
+    });
+    this.serverEvents.events.on('serverMessageReceived', (message) => {
+      this.#session?.addPushedMessage(message.text);
+      options.onPushedMessage?.(message);
+    });
+    this.serverEvents.events.on('taskUpdated', (task) => options.onTaskUpdated?.(task));
+    this.serverEvents.events.on('taskFinished', (task) => {
+      const outcome = task.state === 'completed' ? 'completed' : 'failed';
+      this.#session?.addSystemLine('task', `${task.title}: ${outcome}${task.message ? ` — ${task.message}` : ''}`);
+      options.onTaskFinished?.(task);
+    });
+  }
+
+  /** Route a server message that is not part of a turn. */
+  handle(message: ServerMessage): void {
+    if (message.type === 'mcp') {
+      this.mcp.handle(message.payload);
+      return;
+    }
+    if (this.serverEvents.handle(message)) return;
+    if (this.subscriptions.handle(message)) return;
+    this.#heartbeat?.handle(message);
+  }
+
+  /** Follow a session: a fresh MCP server and re-subscription on every new server session. */
+  attach(session: Session): void {
+    this.detach();
+    this.#session = session;
+    this.#connection = session.connection;
+    this.#detach.push(
+      session.connection.on('stateChanged', (previous, next) => {
+        if (next.kind === 'ready') {
+          this.mcp.reset();
+          this.subscriptions.sessionReady();
+          this.#heartbeat?.start();
+        } else if (previous.kind === 'ready') {
+          this.#heartbeat?.stop();
+        }
+      }),
+    );
+  }
+
+  detach(): void {
+    for (const off of this.#detach) off();
+    this.#detach = [];
+    this.#heartbeat?.stop();
+    this.#session = null;
+    this.#connection = null;
+  }
+
+  async close(): Promise<void> {
+    this.detach();
+    await this.mcp.close();
+  }
+
+  #send(message: ClientMessage): boolean {
+    const connection = this.#connection;
+    if (!connection || connection.state.kind !== 'ready') return false;
+    void connection.sendJson(message).catch(() => undefined);
+    return true;
+  }
+}
