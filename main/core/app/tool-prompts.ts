@@ -1,0 +1,42 @@
+/**
+ * "Ask" consent for device tools through the window: each question becomes a `toolPrompted`
+ * event and waits for `tools:answer`; a withdrawn question (timeout, new session) closes it.
+ * When the window is hidden a notification points the user to it.
+ */
+import type { AppEvent, ToolPrompt } from '../../../shared/ipc.ts';
+import type { ConsentPrompt } from '../mcp/consent.ts';
+
+export class ToolPrompts {
+  readonly #emit: (event: AppEvent) => void;
+  readonly #notifyHidden: (prompt: ToolPrompt) => void;
+  readonly #pending = new Map<string, { prompt: ToolPrompt; resolve: (allowed: boolean) => void }>();
+
+  constructor(emit: (event: AppEvent) => void, notifyHidden: (prompt: ToolPrompt) => void) {
+    this.#emit = emit;
+    this.#notifyHidden = notifyHidden;
+  }
+
+  /** The ConsentGate's prompt. */
+  readonly prompt: ConsentPrompt = (request, signal) =>
+    new Promise<boolean>((resolve) => {
+      const close = (allowed: boolean): void => {
+        if (!this.#pending.delete(request.id)) return;
+        this.#emit({ type: 'toolPromptClosed', id: request.id });
+        resolve(allowed);
+      };
+      this.#pending.set(request.id, { prompt: request, resolve: close });
+      signal.addEventListener('abort', () => close(false), { once: true });
+      this.#emit({ type: 'toolPrompted', prompt: request });
+      this.#notifyHidden(request);
+    });
+
+  /** The user's answer from the window. Unknown ids (already timed out) are ignored. */
+  answer(id: string, allow: boolean): void {
+    this.#pending.get(id)?.resolve(allow);
+  }
+
+  /** Questions still open, for a window that reloads. */
+  open(): readonly ToolPrompt[] {
+    return [...this.#pending.values()].map((p) => p.prompt);
+  }
+}
