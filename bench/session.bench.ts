@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { createSession } from '../main/core/app/create-session.ts';
+import { STABLE_AFTER } from '../main/core/connection/connection.ts';
 import { ReplyDecoder } from '../main/core/audio/opus-codec.ts';
 import { NullSink } from '../main/core/audio/wav-sink.ts';
 import {
@@ -20,7 +21,8 @@ import { startReferenceServer, type ReferenceServer } from '../tests/fixtures/re
 import type { BenchResult } from './types.ts';
 
 const TURNS = 12;
-const RESTARTS = 5;
+/** Restarts are spaced past STABLE_AFTER, so each one starts from a settled backoff. */
+const RESTARTS = 3;
 const DEVICE_ID = '02:4c:55:4d:49:0b';
 const CLIENT_ID = '0b0b0b0b-1c1c-4d4d-8e8e-9f9f9f9f9f9f';
 
@@ -142,6 +144,7 @@ async function reconnects(server: ReferenceServer): Promise<number[]> {
   await waitFor(session, (e) => e.type === 'connectionChanged' && e.next.kind === 'ready');
   const times: number[] = [];
   for (let i = 0; i < RESTARTS; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, STABLE_AFTER + 500));
     const ready = waitFor(
       session,
       (e) => e.type === 'connectionChanged' && e.next.kind === 'ready',

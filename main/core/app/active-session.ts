@@ -130,7 +130,10 @@ export class ActiveSession {
       appHeartbeat: profile.appHeartbeat,
       onTaskUpdated: (task) => this.#deps.emit({ type: 'taskUpdated', task }),
       onTaskFinished: (task) =>
-        this.#deps.notify(task.title, task.state === 'completed' ? 'Done' : (task.message ?? 'Failed')),
+        this.#deps.notify(
+          task.title,
+          task.state === 'completed' ? 'Done' : (task.message ?? 'Failed'),
+        ),
       onPushedMessage: (message) => this.#deps.notify('Lumi', message.text),
     });
     const dialect =
@@ -173,7 +176,9 @@ export class ActiveSession {
     return session;
   }
 
-  async #viaOta(otaUrl: string): Promise<{ url: string; token: string | null; protocolVersion: 1 | 2 | 3 }> {
+  async #viaOta(
+    otaUrl: string,
+  ): Promise<{ url: string; token: string | null; protocolVersion: 1 | 2 | 3 }> {
     const { profile, profiles, identities } = this.#deps;
     const endpoint = await resolveViaOta({
       otaUrl,
@@ -191,7 +196,10 @@ export class ActiveSession {
           message: prompt.message,
           consoleUrl: prompt.consoleUrl,
         });
-        this.#deps.notify('Lumi: activation code', `${prompt.code} — ${prompt.consoleUrl ?? prompt.message}`);
+        this.#deps.notify(
+          'Lumi: activation code',
+          `${prompt.code} — ${prompt.consoleUrl ?? prompt.message}`,
+        );
       },
       onActivated: () => {
         profiles.setActivation(profile.id, 'activated');

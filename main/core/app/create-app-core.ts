@@ -90,7 +90,11 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
   }
 
   const initial = settings();
-  const speaker = new SpeakerSink({ deviceName: initial.outputDevice, volume: initial.volume, clock });
+  const speaker = new SpeakerSink({
+    deviceName: initial.outputDevice,
+    volume: initial.volume,
+    clock,
+  });
   const cues = new CuePlayer(speaker, initial.cues);
   const voice: VoiceOptions = {
     sourceFactory: () =>
@@ -109,7 +113,8 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
   speaker.on('error', (message) => emit({ type: 'deviceError', direction: 'output', message }));
 
   const prompts = new ToolPrompts(emit, (prompt) => {
-    if (!deps.isWindowVisible()) deps.notify('Lumi asks', `Allow ${prompt.tool}? Open Lumi to answer.`);
+    if (!deps.isWindowVisible())
+      deps.notify('Lumi asks', `Allow ${prompt.tool}? Open Lumi to answer.`);
   });
   const consent = new ConsentGate({
     chosen: (tool) => settings().toolConsent[tool],
@@ -168,7 +173,10 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
 
   const notifyReply = (): void => {
     if (!settings().notifications || deps.isWindowVisible() || !lastReply) return;
-    const text = lastReply.length > NOTIFICATION_TEXT_LIMIT ? `${lastReply.slice(0, NOTIFICATION_TEXT_LIMIT)}…` : lastReply;
+    const text =
+      lastReply.length > NOTIFICATION_TEXT_LIMIT
+        ? `${lastReply.slice(0, NOTIFICATION_TEXT_LIMIT)}…`
+        : lastReply;
     deps.notify('Lumi', text);
   };
 
@@ -229,7 +237,8 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
           message: `The settings file was damaged; it was kept as ${opened.recovery.movedTo} and defaults were loaded.`,
         });
       }
-      for (const problem of secrets.problems()) emit({ type: 'errorOccurred', code: 'auth', message: problem });
+      for (const problem of secrets.problems())
+        emit({ type: 'errorOccurred', code: 'auth', message: problem });
       for (const prompt of prompts.open()) emit({ type: 'toolPrompted', prompt });
       return snapshot();
     },
@@ -321,7 +330,9 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     },
     'tools:setConsent': ({ tool, consent: choice }) => {
       const before = settings();
-      const after = settingsStore.update({ toolConsent: { ...before.toolConsent, [tool]: choice } });
+      const after = settingsStore.update({
+        toolConsent: { ...before.toolConsent, [tool]: choice },
+      });
       applySettings(before, after);
     },
     'links:open': async ({ url }) => {

@@ -45,7 +45,9 @@ export async function resolveViaOta(options: OtaEndpointOptions): Promise<Resolv
     const answer = await askOta(options);
     if (answer.activation) {
       if (round > MAX_ACTIVATION_ROUNDS) {
-        throw new EndpointError('The server still asks for activation after the code was accepted.');
+        throw new EndpointError(
+          'The server still asks for activation after the code was accepted.',
+        );
       }
       options.onActivationRequired?.(activationPrompt(answer.activation));
       await waitForActivation({

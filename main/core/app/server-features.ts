@@ -57,7 +57,8 @@ export class ServerFeatures {
       ? new AppHeartbeat({
           send,
           clock: options.clock,
-          onSilent: () => this.#connection?.terminate('The server stopped answering the app heartbeat.'),
+          onSilent: () =>
+            this.#connection?.terminate('The server stopped answering the app heartbeat.'),
         })
       : null;
     this.mcp.events.on('toolCalled', (record) => {
@@ -71,7 +72,10 @@ export class ServerFeatures {
     this.serverEvents.events.on('taskUpdated', (task) => options.onTaskUpdated?.(task));
     this.serverEvents.events.on('taskFinished', (task) => {
       const outcome = task.state === 'completed' ? 'completed' : 'failed';
-      this.#session?.addSystemLine('task', `${task.title}: ${outcome}${task.message ? ` — ${task.message}` : ''}`);
+      this.#session?.addSystemLine(
+        'task',
+        `${task.title}: ${outcome}${task.message ? ` — ${task.message}` : ''}`,
+      );
       options.onTaskFinished?.(task);
     });
   }

@@ -9,7 +9,10 @@ import type { ConsentPrompt } from '../mcp/consent.ts';
 export class ToolPrompts {
   readonly #emit: (event: AppEvent) => void;
   readonly #notifyHidden: (prompt: ToolPrompt) => void;
-  readonly #pending = new Map<string, { prompt: ToolPrompt; resolve: (allowed: boolean) => void }>();
+  readonly #pending = new Map<
+    string,
+    { prompt: ToolPrompt; resolve: (allowed: boolean) => void }
+  >();
 
   constructor(emit: (event: AppEvent) => void, notifyHidden: (prompt: ToolPrompt) => void) {
     this.#emit = emit;

@@ -15,6 +15,11 @@ export interface AudioSink {
   endReply(): Promise<void>;
   /** Barge-in: drop everything buffered now. */
   flush(): void;
+  /**
+   * A reply is likely soon (the user started talking or typed): open the output now, because a
+   * sound server can take a second to start a new stream and the reply would wait for it.
+   */
+  warmUp?(): void;
   /** Release devices and files. */
   close(): Promise<void>;
 }

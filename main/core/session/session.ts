@@ -55,6 +55,7 @@ export class Session {
   readonly #outbox: Outbox;
   readonly #transcript: Transcript;
   readonly #player: ReplyPlayer;
+  readonly #sink: AudioSink;
   readonly #turns: TurnTracker;
   readonly #voice: VoiceTurns;
   readonly #textMessage: (text: string) => ClientMessage;
@@ -75,6 +76,7 @@ export class Session {
       options.newConversationId,
     );
     this.#outbox = new Outbox(this.#clock, (item) => this.#onOutboxChanged(item), newId);
+    this.#sink = options.sink;
     this.#player = new ReplyPlayer(options.sink, options.decoderFactory, (reason, total) =>
       this.#emit({ type: 'audioFrameSkipped', reason, total }),
     );
@@ -173,6 +175,7 @@ export class Session {
   }
 
   startTalking(): void {
+    this.#sink.warmUp?.();
     this.#voice.start();
   }
 
@@ -227,6 +230,7 @@ export class Session {
   // --- turns ----------------------------------------------------------------------------------
 
   #beginTurn(kind: 'text' | 'voice', typedText: string | null = null): void {
+    this.#sink.warmUp?.();
     this.#turns.begin(kind, typedText);
     this.#refreshAssistant('thinking');
   }

@@ -1,0 +1,309 @@
+/**
+ * Spoken turns through the real devices: PulseAudio null sinks stand in for the microphone
+ * (we play a WAV into one, Lumi records its monitor) and the speaker (Lumi plays into another,
+ * we record its monitor), the reference server echoes the upstream audio as the reply.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionEvent } from '../../../shared/session-events.ts';
+import { createSession } from '../../../main/core/app/create-session.ts';
+import { MicrophoneCapture } from '../../../main/core/audio/microphone.ts';
+import { ReplyDecoder } from '../../../main/core/audio/opus-codec.ts';
+import { SpeakerSink } from '../../../main/core/audio/speaker-sink.ts';
+import { encodeMonoWav } from '../../../main/core/audio/wav.ts';
+import type { Session } from '../../../main/core/session/session.ts';
+import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
+import { preparePulse, requireAudio, shouldSkipAudio, type PulseStatus } from '../audio/pulse.ts';
+
+const run = promisify(execFile);
+const RATE = 16_000;
+
+const pulse: PulseStatus = await preparePulse();
+const modules: string[] = [];
+let inputSink = '';
+let outputSink = '';
+
+beforeAll(async () => {
+  if (!pulse.ok) return;
+  inputSink = `lumi_mic_${process.pid}`;
+  outputSink = `lumi_spk_${process.pid}`;
+  for (const name of [inputSink, outputSink]) {
+    const { stdout } = await run('pactl', [
+      'load-module',
+      'module-null-sink',
+      `sink_name=${name}`,
+      `sink_properties=device.description=${name}`,
+      'rate=48000',
+      'channels=1',
+    ]);
+    modules.push(stdout.trim());
+  }
+  // ALSA's pulse plugin opens these instead of the daemon's defaults.
+  process.env.PULSE_SOURCE = `${inputSink}.monitor`;
+  process.env.PULSE_SINK = outputSink;
+});
+
+afterAll(async () => {
+  for (const index of modules) await run('pactl', ['unload-module', index]).catch(() => undefined);
+});
+
+let server: ReferenceServer | null = null;
+const sessions: Session[] = [];
+afterEach(async () => {
+  for (const s of sessions.splice(0)) await s.close();
+  await server?.stop();
+  server = null;
+});
+
+async function setup(
+  knobs: Parameters<typeof startReferenceServer>[0],
+  mode: 'manual' | 'auto' = 'manual',
+  idleHangupMs?: number,
+) {
+  requireAudio(pulse);
+  server = await startReferenceServer({ mcp: false, ...knobs });
+  const speaker = new SpeakerSink();
+  const session = createSession({
+    url: server.url,
+    token: null,
+    deviceId: '02:4c:55:4d:49:0c',
+    clientId: '0c0c0c0c-1d1d-4e4e-8f8f-9a9a9a9a9a9a',
+    sink: speaker,
+    decoderFactory: (rate) => new ReplyDecoder(rate),
+    mode,
+    voice: {
+      sourceFactory: () => new MicrophoneCapture({}),
+      ...(idleHangupMs ? { idleHangupMs } : {}),
+    },
+  });
+  sessions.push(session);
+  const events: SessionEvent[] = [];
+  session.onEvent((e) => events.push(e));
+  session.connect();
+  await next(session, 'connectionChanged', (e) => e.next.kind === 'ready');
+  return { srv: server, session, events };
+}
+
+function next<T extends SessionEvent['type']>(
+  session: Session,
+  type: T,
+  predicate: (e: Extract<SessionEvent, { type: T }>) => boolean = () => true,
+  timeoutMs = 15_000,
+): Promise<Extract<SessionEvent, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${type} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = session.onEvent((event) => {
+      if (event.type !== type || !predicate(event as Extract<SessionEvent, { type: T }>)) return;
+      clearTimeout(timer);
+      off();
+      resolve(event as Extract<SessionEvent, { type: T }>);
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A signal with structure a correlation can find: three tones with gaps, 1.5 s. */
+function probeSignal(): Int16Array {
+  const segments = [
+    { hz: 440, ms: 400 },
+    { hz: 0, ms: 150 },
+    { hz: 880, ms: 400 },
+    { hz: 0, ms: 150 },
+    { hz: 660, ms: 400 },
+  ];
+  const out: number[] = [];
+  for (const { hz, ms } of segments) {
+    const n = (RATE * ms) / 1000;
+    for (let i = 0; i < n; i += 1) {
+      const fade = Math.min(1, i / 160, (n - i) / 160);
+      out.push(hz ? Math.round(12_000 * fade * Math.sin((2 * Math.PI * hz * i) / RATE)) : 0);
+    }
+  }
+  return Int16Array.from(out);
+}
+
+/** Record a sink's monitor as 16 kHz mono s16 until stopped. */
+function recordMonitor(sink: string): { stop: () => Promise<Int16Array> } {
+  const child = spawn('parec', [
+    `--device=${sink}.monitor`,
+    '--rate=16000',
+    '--channels=1',
+    '--format=s16le',
+    '--raw',
+  ]);
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('close', () => {
+          const bytes = Buffer.concat(chunks);
+          resolve(new Int16Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 2)));
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+const PROBE_TONES = [440, 880, 660];
+const WINDOW = 320; // 20 ms at 16 kHz
+
+/** Per 20 ms window, the strength of each probe tone (Goertzel): a phase-blind fingerprint. */
+function toneEnvelopes(signal: Int16Array): number[][] {
+  const windows = Math.floor(signal.length / WINDOW);
+  return PROBE_TONES.map((hz) => {
+    const coefficient = 2 * Math.cos((2 * Math.PI * hz) / RATE);
+    return Array.from({ length: windows }, (_, w) => {
+      let s1 = 0;
+      let s2 = 0;
+      for (let i = w * WINDOW; i < (w + 1) * WINDOW; i += 1) {
+        const s0 = signal[i]! + coefficient * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+      }
+      return Math.sqrt(Math.max(0, s1 * s1 + s2 * s2 - coefficient * s1 * s2));
+    });
+  });
+}
+
+/**
+ * Best normalised correlation of the probe's tone envelopes inside the recording's, over every
+ * lag: 1 means the same tones in the same order and rhythm, whatever the level and phase.
+ */
+function bestCorrelation(probe: Int16Array, recording: Int16Array): number {
+  const p = toneEnvelopes(probe);
+  const r = toneEnvelopes(recording);
+  const length = p[0]!.length;
+  const pNorm = Math.sqrt(p.flat().reduce((s, x) => s + x * x, 0));
+  let best = 0;
+  for (let lag = 0; lag + length <= r[0]!.length; lag += 1) {
+    let dot = 0;
+    let energy = 0;
+    for (let band = 0; band < p.length; band += 1) {
+      for (let i = 0; i < length; i += 1) {
+        const v = r[band]![lag + i]!;
+        dot += p[band]![i]! * v;
+        energy += v * v;
+      }
+    }
+    if (energy > 0) best = Math.max(best, dot / (pNorm * Math.sqrt(energy)));
+  }
+  return best;
+}
+
+describe.skipIf(shouldSkipAudio(pulse))('voice turns on real devices', () => {
+  it('captures, sends, hears the echo and plays it: the output correlates with the input', async () => {
+    const { srv, session } = await setup({ echo: true });
+    const probe = probeSignal();
+    const dir = mkdtempSync(join(tmpdir(), 'lumi-voice-'));
+    const wavPath = join(dir, 'probe.wav');
+    writeFileSync(wavPath, encodeMonoWav(probe, RATE));
+
+    const recorder = recordMonitor(outputSink);
+    session.startTalking();
+    await next(session, 'inputLevel'); // the capture stream is delivering
+    await sleep(400); // past the 300 ms press threshold
+    await run('paplay', [`--device=${inputSink}`, wavPath]);
+    await sleep(300);
+    session.stopTalking();
+    const ended = await next(session, 'turnEnded', () => true, 20_000);
+    expect(ended.aborted).toBe(false);
+    await next(session, 'playbackDrained', () => true, 10_000).catch(() => undefined);
+    await sleep(500);
+    const recording = await recorder.stop();
+
+    const start = srv.received.find((r) => r.type === 'listen' && r.message?.state === 'start');
+    expect(start?.message?.mode).toBe('manual');
+    expect(srv.connections.at(-1)?.binaryFrames).toBeGreaterThan(20);
+    const correlation = bestCorrelation(probe, recording);
+    expect(correlation).toBeGreaterThan(0.9);
+    // A recording of silence (or of the wrong tones) scores low: the measure can fail.
+    expect(bestCorrelation(probe, new Int16Array(recording.length))).toBe(0);
+  });
+
+  it('a press shorter than 300 ms sends nothing', async () => {
+    const { srv, session } = await setup({});
+    session.startTalking();
+    await sleep(120);
+    session.stopTalking();
+    await sleep(500);
+    expect(srv.received.filter((r) => r.type === 'listen')).toHaveLength(0);
+    expect(srv.connections.at(-1)?.binaryFrames ?? 0).toBe(0);
+  });
+
+  it('barge-in: pressing while Lumi speaks aborts, flushes and listens', async () => {
+    const { srv, session } = await setup({
+      replyFor: () => ['一个很长很长很长很长很长很长很长很长的句子。', '第二句。'],
+    });
+    const sentence = next(session, 'sentenceStarted');
+    session.sendText('talk a lot');
+    await sentence;
+    const aborted = next(session, 'turnEnded', (e) => e.aborted);
+    session.startTalking();
+    await aborted;
+    await sleep(500);
+    session.stopTalking();
+    await srv.waitFor((r) => r.type === 'listen' && r.message?.state === 'stop');
+    const order = srv.received
+      .filter((r) => r.type === 'abort' || r.type === 'listen')
+      .map((r) =>
+        r.type === 'abort'
+          ? `abort:${String(r.message?.reason)}`
+          : `listen:${String(r.message?.state)}`,
+      );
+    expect(order.slice(0, 4)).toEqual([
+      'listen:detect',
+      'abort:wake_word_detected',
+      'listen:start',
+      'listen:stop',
+    ]);
+  });
+
+  it('hands-free reopens the microphone only after the reply has drained', async () => {
+    const { srv, session } = await setup({}, 'auto');
+    session.startTalking();
+    await srv.waitFor((r) => r.type === 'listen' && r.message?.state === 'start');
+    const drained = next(session, 'playbackDrained', () => true, 20_000);
+    const stopAt = { t: 0 };
+    const ended = next(session, 'turnEnded').then(() => (stopAt.t = performance.now()));
+    srv.speak(['你好。']);
+    await ended;
+    await drained;
+    const drainedAt = performance.now();
+    const again = await srv.waitFor(
+      (r) =>
+        r.type === 'listen' &&
+        r.message?.state === 'start' &&
+        r.message?.mode === 'auto' &&
+        r.seq > 1,
+      10_000,
+    );
+    expect(again.message?.mode).toBe('auto');
+    // The second listen start came after the local drain, not at tts stop.
+    expect(again.at).toBeGreaterThanOrEqual(drainedAt - 5);
+    expect(drainedAt).toBeGreaterThan(stopAt.t);
+  });
+
+  it('hands-free hangs up by itself after a quiet spell; the next press reconnects', async () => {
+    const { session } = await setup({}, 'auto', 1_500);
+    session.startTalking();
+    const closed = await next(
+      session,
+      'connectionChanged',
+      (e) => e.next.kind === 'disconnected',
+      10_000,
+    );
+    expect(closed.next.kind === 'disconnected' && closed.next.reason).toBe('user');
+    session.startTalking();
+    await next(session, 'connectionChanged', (e) => e.next.kind === 'ready');
+    session.startTalking(); // toggles hands-free off again
+  });
+});
