@@ -118,7 +118,7 @@ export class ActiveSession {
       } catch (error) {
         const message = `Cannot read the CA file ${profile.caFile}: ${(error as Error).message}`;
         this.#setPreState({ kind: 'failed', error: message });
-        throw new Error(message);
+        throw new Error(message, { cause: error });
       }
     }
 

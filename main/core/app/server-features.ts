@@ -37,13 +37,11 @@ export class ServerFeatures {
   readonly serverEvents = new ServerEvents();
   readonly subscriptions: SubscriptionManager;
   readonly #heartbeat: AppHeartbeat | null;
-  readonly #options: ServerFeaturesOptions;
   #connection: Connection | null = null;
   #session: Session | null = null;
   #detach: (() => void)[] = [];
 
   constructor(options: ServerFeaturesOptions) {
-    this.#options = options;
     const send = (message: ClientMessage): boolean => this.#send(message);
     this.mcp = new DeviceMcpServer({
       send,
