@@ -1,0 +1,80 @@
+/**
+ * The shape every IPC request must have before a handler sees it. The window is trusted code,
+ * but a compromised renderer is exactly what the sandbox assumes, so nothing crosses unchecked.
+ * Settings patches and profiles are checked for shape here and for meaning by the core's store.
+ */
+import { z } from 'zod';
+import type { IpcChannel, IpcRequest } from '../../shared/ipc.ts';
+import type { Settings } from '../../shared/settings.ts';
+
+/** Typed text longer than this is refused at the boundary (no chat message needs more). */
+export const MAX_TEXT_LENGTH = 8_000;
+/** History pages and search results are capped so one request cannot pull the whole database. */
+export const MAX_PAGE_LIMIT = 500;
+export const MAX_QUERY_LENGTH = 500;
+export const MAX_ID_LENGTH = 200;
+export const MAX_URL_LENGTH = 4_096;
+
+const id = z.string().min(1).max(MAX_ID_LENGTH);
+const limit = z.number().int().min(1).max(MAX_PAGE_LIMIT);
+/** Channels without a payload ignore whatever arrives. */
+const none = z.unknown().transform(() => undefined);
+
+const isPlainRecord = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.getPrototypeOf(value) === Object.prototype;
+
+const profile = z.object({
+  id,
+  name: z.string().min(1).max(MAX_ID_LENGTH),
+  endpoint: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('websocket'), url: z.string().max(MAX_URL_LENGTH) }),
+    z.object({ kind: z.literal('ota'), url: z.string().max(MAX_URL_LENGTH) }),
+  ]),
+  dialect: z.enum(['xiaozhi', 'lumi']),
+  appHeartbeat: z.boolean(),
+  caFile: z.string().max(MAX_URL_LENGTH).nullable(),
+  hasToken: z.boolean(),
+  activation: z.enum(['none', 'pending', 'activated']),
+});
+
+/** One schema per channel; the mapped type makes a missing channel a compile error. */
+export const requestSchemas: { readonly [C in IpcChannel]: z.ZodType<IpcRequest<C>> } = {
+  'app:ready': none,
+  'session:connect': none,
+  'session:disconnect': none,
+  'session:retry': none,
+  'session:sendText': z.object({ text: z.string().min(1).max(MAX_TEXT_LENGTH) }),
+  'session:retrySend': z.object({ id }),
+  'session:startTalking': none,
+  'session:stopTalking': none,
+  'session:abort': none,
+  'session:setMode': z.object({ mode: z.enum(['manual', 'auto', 'realtime']) }),
+  'settings:get': none,
+  'settings:update': z.object({ patch: z.custom<Partial<Settings>>(isPlainRecord) }),
+  'profiles:list': none,
+  'profiles:save': z.object({
+    profile,
+    token: z.string().max(MAX_URL_LENGTH).nullable().optional(),
+  }),
+  'profiles:activate': z.object({ id }),
+  'profiles:remove': z.object({ id }),
+  'doctor:run': none,
+  'devices:list': none,
+  'devices:testTone': none,
+  'history:page': z.object({ before: z.string().max(MAX_ID_LENGTH).nullable(), limit }),
+  'history:search': z.object({ query: z.string().max(MAX_QUERY_LENGTH), limit }),
+  'tools:answer': z.object({ id, allow: z.boolean() }),
+  'tools:setConsent': z.object({
+    tool: z.string().min(1).max(MAX_ID_LENGTH),
+    consent: z.enum(['allow', 'ask', 'deny']),
+  }),
+  'links:open': z.object({ url: z.string().max(MAX_URL_LENGTH) }),
+  'window:hide': none,
+  'window:setPinned': z.object({ pinned: z.boolean() }),
+};
+
+/** Every request channel, in the contract's order. */
+export const IPC_CHANNELS = Object.keys(requestSchemas) as IpcChannel[];

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Builds everything the app and the CLI run from, into dist/:
+//   dist/main/index.cjs     Electron main (CJS: Electron's main loads CommonJS most simply)
+//   dist/preload/index.cjs  the sandboxed preload (a sandboxed preload must be one CJS file)
+//   dist/cli/index.mjs      the terminal front end (ESM, runnable with a shebang)
+//   dist/renderer/          the Svelte window (vite)
+// Native addons and Electron stay external; they are loaded from node_modules at run time.
+// (@alexanderolsen/libsamplerate-js embeds its wasm in its JS, so it bundles like any module.)
+import { existsSync } from 'node:fs';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const from = (...parts) => path.join(root, ...parts);
+
+/** Loaded by `require` at run time: native code, or Electron itself. */
+const EXTERNAL = ['electron', '@discordjs/opus', 'naudiodon', 'segfault-handler', 'uiohook-napi'];
+
+const NODE_TARGET = 'node22';
+const SHEBANG = '#!/usr/bin/env node';
+const EXECUTABLE_MODE = 0o755;
+/** Electron 45's Chromium; the preload runs in the renderer. */
+const CHROME_TARGET = 'chrome140';
+
+const common = {
+  bundle: true,
+  sourcemap: true,
+  logLevel: 'warning',
+  external: EXTERNAL,
+  absWorkingDir: root,
+};
+
+/** CJS has no import.meta: point it at the bundle's own file, which is what ESM code means by it. */
+const cjsImportMeta = {
+  banner: {
+    js: 'const __lumiImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+  },
+  define: {
+    'import.meta.url': '__lumiImportMetaUrl',
+    'import.meta.dirname': '__dirname',
+    'import.meta.filename': '__filename',
+  },
+};
+
+async function buildMain() {
+  await build({
+    ...common,
+    ...cjsImportMeta,
+    entryPoints: [from('main/index.ts')],
+    outfile: from('dist/main/index.cjs'),
+    platform: 'node',
+    target: NODE_TARGET,
+    format: 'cjs',
+    // Lazy `import('naudiodon')` and the like become require(): Electron's require is the
+    // loader that reads app.asar and sends .node files to app.asar.unpacked.
+    supported: { 'dynamic-import': false },
+  });
+}
+
+async function buildPreload() {
+  await build({
+    ...common,
+    entryPoints: [from('preload/index.ts')],
+    outfile: from('dist/preload/index.cjs'),
+    platform: 'node',
+    target: CHROME_TARGET,
+    format: 'cjs',
+  });
+}
+
+async function buildCli() {
+  const entry = from('main/cli.ts');
+  const outfile = from('dist/cli/index.mjs');
+  if (!existsSync(entry)) {
+    console.log('build: main/cli.ts not present, CLI skipped');
+    return;
+  }
+  await build({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    platform: 'node',
+    target: NODE_TARGET,
+    format: 'esm',
+    // Bundled CommonJS dependencies call require(); ESM has none unless it is made.
+    banner: {
+      js: [
+        'import { createRequire as __lumiCreateRequire } from "node:module";',
+        'const require = __lumiCreateRequire(import.meta.url);',
+      ].join('\n'),
+    },
+  });
+  // esbuild keeps an entry's own #! line (above the banner); add one if main/cli.ts has none.
+  const text = await readFile(outfile, 'utf8');
+  if (!text.startsWith('#!')) await writeFile(outfile, `${SHEBANG}\n${text}`);
+  await chmod(outfile, EXECUTABLE_MODE);
+}
+
+async function main() {
+  const started = performance.now();
+  await rm(from('dist'), { recursive: true, force: true });
+  await Promise.all([buildMain(), buildPreload(), buildCli()]);
+  await viteBuild({ configFile: from('vite.config.ts'), logLevel: 'warn' });
+  console.log(`build: done in ${Math.round(performance.now() - started)} ms`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
