@@ -29,7 +29,9 @@ for (const file of files) {
       if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     }
   } catch (error) {
-    process.stderr.write(`${file} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${file} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exitCode = 1;
   }
 }
@@ -51,7 +53,10 @@ if (!values.json) {
 
 const out = join(here, 'results');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ at: new Date().toISOString(), results: all }, null, 2)}\n`);
+writeFileSync(
+  join(out, 'latest.json'),
+  `${JSON.stringify({ at: new Date().toISOString(), results: all }, null, 2)}\n`,
+);
 
 function round(n: number): number {
   return Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 100) / 100;

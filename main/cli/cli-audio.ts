@@ -60,7 +60,8 @@ export const cliAudio = {
 
   wavVoice(path: string): VoiceOptions {
     return {
-      sourceFactory: () => new WavVoiceSource({ input: path, trailingSilenceMs: SAY_TRAILING_SILENCE_MS }),
+      sourceFactory: () =>
+        new WavVoiceSource({ input: path, trailingSilenceMs: SAY_TRAILING_SILENCE_MS }),
     };
   },
 };

@@ -36,6 +36,8 @@ function print(step: DoctorStep, json: boolean): void {
     return;
   }
   const mark = step.skipped ? '–' : step.ok ? '✓' : '✗';
-  process.stdout.write(`${mark} ${step.name.padEnd(10)} ${String(step.ms).padStart(5)} ms  ${step.detail}\n`);
+  process.stdout.write(
+    `${mark} ${step.name.padEnd(10)} ${String(step.ms).padStart(5)} ms  ${step.detail}\n`,
+  );
   if (step.fix && !step.ok) process.stdout.write(`  fix: ${step.fix}\n`);
 }

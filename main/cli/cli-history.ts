@@ -1,6 +1,10 @@
 /** `lumi-cli history search|export`: the conversations the CLI kept in its config folder. */
 import { join } from 'node:path';
-import { conversationToJson, conversationToMarkdown, ExportError } from '../core/store/history-export.ts';
+import {
+  conversationToJson,
+  conversationToMarkdown,
+  ExportError,
+} from '../core/store/history-export.ts';
 import { HistoryStore } from '../core/store/history.ts';
 import type { CliCommand } from './args.ts';
 
@@ -30,7 +34,9 @@ export function historyCommand(command: HistoryCommand, configDir: string): numb
           process.stdout.write(`${JSON.stringify(message)}\n`);
         } else {
           const when = new Date(message.createdAt).toISOString().replace('T', ' ').slice(0, 16);
-          process.stdout.write(`${when}  ${message.role.padEnd(9)} ${message.text}\n    (${message.conversationId})\n`);
+          process.stdout.write(
+            `${when}  ${message.role.padEnd(9)} ${message.text}\n    (${message.conversationId})\n`,
+          );
         }
       }
       if (!command.json && found.length === 0) process.stdout.write('No messages found.\n');

@@ -43,7 +43,12 @@ export async function runOta(setup: OtaSetup): Promise<OtaOutcome> {
       appVersion: appVersion(),
       signal,
       onActivationRequired: (prompt) => {
-        printer.event({ event: 'activation', code: prompt.code, console: prompt.consoleUrl, message: prompt.message });
+        printer.event({
+          event: 'activation',
+          code: prompt.code,
+          console: prompt.consoleUrl,
+          message: prompt.message,
+        });
         printer.info(
           `Activation code: ${prompt.code} — enter it at ${prompt.consoleUrl ?? 'the server console'}. Waiting…`,
         );
@@ -64,7 +69,10 @@ export async function runOta(setup: OtaSetup): Promise<OtaOutcome> {
       },
     };
   } catch (error) {
-    if (error instanceof ActivationError || (error instanceof OtaError && error.kind === 'aborted')) {
+    if (
+      error instanceof ActivationError ||
+      (error instanceof OtaError && error.kind === 'aborted')
+    ) {
       return { ok: false, message: `OTA: ${error.message}`, exitCode: EXIT_TIMEOUT };
     }
     if (error instanceof OtaError || error instanceof EndpointError) {

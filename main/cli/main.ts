@@ -159,4 +159,3 @@ export function configDirOf(explicit: string | null): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
-

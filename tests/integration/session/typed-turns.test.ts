@@ -20,7 +20,10 @@ afterEach(async () => {
   server = null;
 });
 
-async function setup(knobs: Parameters<typeof startReferenceServer>[0] = {}, sink: AudioSink = new NullSink()) {
+async function setup(
+  knobs: Parameters<typeof startReferenceServer>[0] = {},
+  sink: AudioSink = new NullSink(),
+) {
   server = await startReferenceServer({ mcp: false, ...knobs });
   const session = createSession({
     url: server.url,
@@ -60,7 +63,9 @@ function nextEvent<T extends SessionEvent['type']>(
 }
 
 const detects = (srv: ReferenceServer) =>
-  srv.received.filter((r) => r.type === 'listen' && r.message?.state === 'detect').map((r) => r.message?.text);
+  srv.received
+    .filter((r) => r.type === 'listen' && r.message?.state === 'detect')
+    .map((r) => r.message?.text);
 
 describe('typed turns against the reference server', () => {
   it('sends listen detect, streams the reply sentences in order and writes audible audio', async () => {
@@ -72,7 +77,8 @@ describe('typed turns against the reference server', () => {
     const turn = await ended;
     expect(turn.aborted).toBe(false);
     // tts stop ends the turn; the assistant is idle once the reply's audio has drained.
-    if (session.assistant !== 'idle') await nextEvent(session, 'assistantChanged', (e) => e.next === 'idle');
+    if (session.assistant !== 'idle')
+      await nextEvent(session, 'assistantChanged', (e) => e.next === 'idle');
     expect(turn.timings.firstAudioMs).not.toBeNull();
     expect(turn.timings.totalMs).toBeGreaterThanOrEqual(turn.timings.firstAudioMs ?? 0);
 
@@ -83,7 +89,9 @@ describe('typed turns against the reference server', () => {
     expect(sentences).toEqual(srv.knobs.replyFor('你好'));
     expect(events.find((e) => e.type === 'emotionChanged')).toMatchObject({ emotion: 'happy' });
     const assistant = events
-      .flatMap((e) => (e.type === 'messageUpserted' && e.message.role === 'assistant' ? [e.message] : []))
+      .flatMap((e) =>
+        e.type === 'messageUpserted' && e.message.role === 'assistant' ? [e.message] : [],
+      )
       .at(-1);
     expect(assistant?.status).toBe('done');
     expect(assistant?.text).toContain(sentences[1]);
@@ -175,7 +183,9 @@ describe('typed turns against the reference server', () => {
     const ended = nextEvent(session, 'turnEnded');
     session.sendText('hi');
     expect((await ended).aborted).toBe(false);
-    const protocolErrors = events.filter((e) => e.type === 'errorOccurred' && e.code === 'protocol');
+    const protocolErrors = events.filter(
+      (e) => e.type === 'errorOccurred' && e.code === 'protocol',
+    );
     expect(protocolErrors.length).toBeGreaterThanOrEqual(2);
   });
 

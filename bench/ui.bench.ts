@@ -1,0 +1,262 @@
+/**
+ * The window with a long history, in Debian's Chromium against the browser preview (the real
+ * core, bridge and built renderer). 10 000 messages are seeded into the preview's history
+ * database before it starts.
+ *
+ * What is measured, and how (every figure is the median of RUNS fresh pages or APPENDS
+ * messages; times are `performance.now()` in the page):
+ * - ui.render10k: the window drawn with all 10 000 messages in its chat list. The window's
+ *   first history request is answered with the whole history in one page (it normally asks
+ *   for the newest 50). Measured from the arrival of that reply in the page (so the transfer
+ *   through Playwright's WebSocket route is left out) to the end of the first frame painted
+ *   with the newest message in the list: parsing the reply, building the state, mounting the
+ *   app, layout and paint.
+ * - ui.append: with those 10 000 rows shown, one more message arriving as a `messageUpserted`
+ *   event: from the event's arrival in the page to the end of the first frame painted with
+ *   its bubble. Frames come at 60 Hz, so this includes up to one frame interval of waiting.
+ * - ui.firstPaint: the window as shipped, nothing intercepted: from navigation start to the
+ *   first painted frame with the newest message (of the newest page of 50): loading the page,
+ *   opening the bridge, the snapshot, the history page, mounting and painting.
+ * "End of the frame" is taken in a task posted from `requestAnimationFrame`, which runs after
+ * that frame's rendering.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page, type WebSocketRoute } from '@playwright/test';
+import type { ChatMessage } from '../shared/chat.ts';
+import { HistoryStore } from '../main/core/store/history.ts';
+import { startPreview, type Preview } from '../main/preview/start-preview.ts';
+import { CHROMIUM_LAUNCH_OPTIONS, WINDOW_SIZE } from '../tests/e2e/chromium.ts';
+import type { BenchResult } from './types.ts';
+
+const MESSAGES = 10_000;
+const PER_CONVERSATION = 20;
+const RUNS = 5;
+const APPENDS = 20;
+/** The core's history file and the profile it makes for `--url` (create-app-core.ts). */
+const HISTORY_FILE = 'history.sqlite';
+const PREVIEW_PROFILE_ID = 'preview';
+/** Nothing listens here: the window never connects unless the user sends or talks. */
+const UNUSED_SERVER_URL = 'ws://127.0.0.1:9/xiaozhi/v1/';
+const PAINT_TIMEOUT_MS = 30_000;
+const BRIDGE_ROUTE = /\/lumi-bridge$/;
+const APPEND_ID = 'bench-append-';
+/** The window opens scrolled to the end: its first useful frame shows the newest message. */
+const NEWEST_ID = `seed-${MESSAGES - 1}`;
+
+/** Runs in the page before anything else: timestamps arrivals and painted frames. */
+const PROBE = `(() => {
+  const probe = { arrived: {}, painted: {}, watching: new Set(), listSeen: false };
+  Object.defineProperty(window, '__uiProbe', { value: probe });
+  const afterPaint = (key) => requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { probe.painted[key] = performance.now(); };
+    channel.port2.postMessage(null);
+  });
+  // Every bridge frame goes through JSON.parse first (Playwright's WebSocket route replaces the
+  // WebSocket class, so the frame is caught here rather than on the socket).
+  const parse = JSON.parse;
+  JSON.parse = function (text, reviver) {
+    if (typeof text === 'string') {
+      if (text.includes('"nextBefore"')) probe.arrived.history ??= performance.now();
+      const appended = /"id":"(${APPEND_ID}\\d+)"/.exec(text);
+      if (appended) {
+        probe.arrived[appended[1]] = performance.now();
+        probe.watching.add(appended[1]);
+      }
+    }
+    return parse.call(this, text, reviver);
+  };
+  new MutationObserver(() => {
+    if (!probe.listSeen && document.querySelector('[data-message-id="${NEWEST_ID}"]')) {
+      probe.listSeen = true;
+      afterPaint('list');
+    }
+    for (const id of probe.watching) {
+      if (document.querySelector('[data-message-id="' + id + '"]')) {
+        probe.watching.delete(id);
+        afterPaint(id);
+      }
+    }
+  }).observe(document, { childList: true, subtree: true });
+})();`;
+
+interface ProbeTimes {
+  readonly arrived: Readonly<Record<string, number>>;
+  readonly painted: Readonly<Record<string, number>>;
+}
+
+export default async function run(): Promise<BenchResult[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lumi-ui-bench-'));
+  let preview: Preview | null = null;
+  let browser: Browser | null = null;
+  try {
+    const history = seedHistory(dataDir);
+    preview = await startPreview({ url: UNUSED_SERVER_URL, port: 0, dataDir });
+    await checkSeeded(preview);
+    browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
+
+    const render: number[] = [];
+    const append: number[] = [];
+    const firstPaint: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      const loaded = await openWithWholeHistory(browser, preview, history);
+      render.push(loaded.renderMs);
+      if (run === 0) append.push(...(await appendMessages(loaded.page, loaded.route)));
+      await loaded.page.context().close();
+      firstPaint.push(await openAsShipped(browser, preview));
+    }
+    return [
+      { name: 'ui.render10k', value: median(render), unit: 'ms', target: '≤ 300' },
+      { name: 'ui.append', value: median(append), unit: 'ms', target: '≤ 16' },
+      { name: 'ui.firstPaint', value: median(firstPaint), unit: 'ms' },
+    ];
+  } finally {
+    await browser?.close();
+    await preview?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Writes the history the way the core does, through HistoryStore; returns it oldest first. */
+function seedHistory(dataDir: string): ChatMessage[] {
+  const store = new HistoryStore(join(dataDir, HISTORY_FILE));
+  const start = Date.now() - MESSAGES * 1_000;
+  const messages: ChatMessage[] = [];
+  let conversationId = '';
+  try {
+    for (let index = 0; index < MESSAGES; index += 1) {
+      const at = start + index * 1_000;
+      if (index % PER_CONVERSATION === 0)
+        conversationId = store.startConversation(PREVIEW_PROFILE_ID, at);
+      const message: ChatMessage = {
+        id: `seed-${index}`,
+        conversationId,
+        role: index % 2 === 0 ? 'user' : 'assistant',
+        text: index % 2 === 0 ? `Question number ${index}?` : `这是第 ${index} 条回答，内容不长。`,
+        emotion: index % 2 === 0 ? null : 'happy',
+        status: 'done',
+        createdAt: at,
+        updatedAt: at,
+        systemKind: null,
+        timings: null,
+      };
+      store.upsert(message);
+      messages.push(message);
+    }
+  } finally {
+    store.close();
+  }
+  return messages;
+}
+
+/** The preview reads the seeded history (same file, same profile), or the figures mean nothing. */
+async function checkSeeded(preview: Preview): Promise<void> {
+  const page = await preview.core.handlers['history:page']({ before: null, limit: 1 });
+  if (page.messages[0]?.id !== NEWEST_ID) {
+    throw new Error('the preview does not see the seeded history (profile or file name changed?)');
+  }
+}
+
+async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: WINDOW_SIZE });
+  const page = await context.newPage();
+  await page.addInitScript({ content: PROBE });
+  return page;
+}
+
+async function probeTimes(page: Page, key: string): Promise<ProbeTimes> {
+  await page.waitForFunction(
+    (name) => {
+      const probe = (globalThis as { __uiProbe?: ProbeTimes }).__uiProbe;
+      return probe !== undefined && name in probe.painted;
+    },
+    key,
+    { timeout: PAINT_TIMEOUT_MS },
+  );
+  return page.evaluate(() => {
+    const probe = (globalThis as unknown as { __uiProbe: ProbeTimes }).__uiProbe;
+    return { arrived: probe.arrived, painted: probe.painted };
+  });
+}
+
+function elapsed(times: ProbeTimes, arrivedKey: string, paintedKey: string): number {
+  const from = times.arrived[arrivedKey];
+  const to = times.painted[paintedKey];
+  if (from === undefined || to === undefined) throw new Error(`no timing for ${paintedKey}`);
+  return to - from;
+}
+
+/** Opens the window and answers its first history request with every message. */
+async function openWithWholeHistory(
+  browser: Browser,
+  preview: Preview,
+  history: readonly ChatMessage[],
+): Promise<{ page: Page; route: WebSocketRoute; renderMs: number }> {
+  const page = await newPage(browser);
+  let route: WebSocketRoute | null = null;
+  await page.routeWebSocket(BRIDGE_ROUTE, (socket) => {
+    route = socket;
+    const host = socket.connectToServer();
+    let answered = false;
+    socket.onMessage((frame) => {
+      const request =
+        typeof frame === 'string' ? (JSON.parse(frame) as { id: number; channel: string }) : null;
+      if (!answered && request?.channel === 'history:page') {
+        answered = true;
+        const value = { messages: history, nextBefore: null };
+        socket.send(JSON.stringify({ id: request.id, response: { ok: true, value } }));
+        return;
+      }
+      host.send(frame);
+    });
+    host.onMessage((frame) => socket.send(frame));
+  });
+  await page.goto(preview.url);
+  const times = await probeTimes(page, 'list');
+  if (route === null) throw new Error('the bridge socket was not routed');
+  return { page, route, renderMs: elapsed(times, 'history', 'list') };
+}
+
+/** Pushes new messages to a window showing the whole history, one at a time. */
+async function appendMessages(page: Page, route: WebSocketRoute): Promise<number[]> {
+  const results: number[] = [];
+  for (let index = 0; index < APPENDS; index += 1) {
+    const id = `${APPEND_ID}${index}`;
+    const at = Date.now();
+    const message: ChatMessage = {
+      id,
+      conversationId: 'bench',
+      role: index % 2 === 0 ? 'user' : 'assistant',
+      text: `Appended message ${index}`,
+      emotion: null,
+      status: 'done',
+      createdAt: at,
+      updatedAt: at,
+      systemKind: null,
+      timings: null,
+    };
+    route.send(JSON.stringify({ event: { type: 'messageUpserted', message } }));
+    results.push(elapsed(await probeTimes(page, id), id, id));
+  }
+  return results;
+}
+
+/** Opens the window as shipped and returns navigation start → first painted list. */
+async function openAsShipped(browser: Browser, preview: Preview): Promise<number> {
+  const page = await newPage(browser);
+  try {
+    await page.goto(preview.url);
+    const painted = (await probeTimes(page, 'list')).painted.list;
+    if (painted === undefined) throw new Error('no first paint');
+    return painted;
+  } finally {
+    await page.context().close();
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
