@@ -42,6 +42,15 @@ export async function preparePulse(): Promise<PulseStatus> {
  */
 export async function usePrivateSink(): Promise<() => Promise<void>> {
   const name = `lumi_test_${process.pid}`;
+  const unload = await loadNullSink(name);
+  // libpulse (under ALSA's pulse plugin) opens these instead of the server's defaults.
+  process.env.PULSE_SINK = name;
+  process.env.PULSE_SOURCE = `${name}.monitor`;
+  return unload;
+}
+
+/** Load a mono 48 kHz null sink named `name`; returns the function that removes it. */
+export async function loadNullSink(name: string): Promise<() => Promise<void>> {
   const { stdout } = await run('pactl', [
     'load-module',
     'module-null-sink',
@@ -50,9 +59,6 @@ export async function usePrivateSink(): Promise<() => Promise<void>> {
     'rate=48000',
     'channels=1',
   ]);
-  // libpulse (under ALSA's pulse plugin) opens these instead of the server's defaults.
-  process.env.PULSE_SINK = name;
-  process.env.PULSE_SOURCE = `${name}.monitor`;
   const moduleIndex = stdout.trim();
   return async () => {
     await run('pactl', ['unload-module', moduleIndex]);

@@ -10,6 +10,7 @@ import { NullSink, WavFileSink } from '../../../main/core/audio/wav-sink.ts';
 import { decodeWav } from '../../../main/core/audio/wav.ts';
 import type { Session } from '../../../main/core/session/session.ts';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
+import { nextEvent } from '../../helpers/session-events.ts';
 
 let server: ReferenceServer | null = null;
 const sessions: Session[] = [];
@@ -38,28 +39,6 @@ async function setup(
   const events: SessionEvent[] = [];
   session.onEvent((e) => events.push(e));
   return { srv: server, session, events };
-}
-
-function nextEvent<T extends SessionEvent['type']>(
-  session: Session,
-  type: T,
-  predicate: (e: Extract<SessionEvent, { type: T }>) => boolean = () => true,
-  timeoutMs = 8_000,
-): Promise<Extract<SessionEvent, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${type} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = session.onEvent((event) => {
-      if (event.type !== type) return;
-      const typed = event as Extract<SessionEvent, { type: T }>;
-      if (!predicate(typed)) return;
-      clearTimeout(timer);
-      off();
-      resolve(typed);
-    });
-  });
 }
 
 const detects = (srv: ReferenceServer) =>

@@ -17,13 +17,20 @@ import { SpeakerSink } from '../../../main/core/audio/speaker-sink.ts';
 import { encodeMonoWav } from '../../../main/core/audio/wav.ts';
 import type { Session } from '../../../main/core/session/session.ts';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
-import { preparePulse, requireAudio, shouldSkipAudio, type PulseStatus } from '../audio/pulse.ts';
+import { nextEvent } from '../../helpers/session-events.ts';
+import {
+  loadNullSink,
+  preparePulse,
+  requireAudio,
+  shouldSkipAudio,
+  type PulseStatus,
+} from '../audio/pulse.ts';
 
 const run = promisify(execFile);
 const RATE = 16_000;
 
 const pulse: PulseStatus = await preparePulse();
-const modules: string[] = [];
+const unloads: (() => Promise<void>)[] = [];
 let inputSink = '';
 let outputSink = '';
 
@@ -31,24 +38,14 @@ beforeAll(async () => {
   if (!pulse.ok) return;
   inputSink = `lumi_mic_${process.pid}`;
   outputSink = `lumi_spk_${process.pid}`;
-  for (const name of [inputSink, outputSink]) {
-    const { stdout } = await run('pactl', [
-      'load-module',
-      'module-null-sink',
-      `sink_name=${name}`,
-      `sink_properties=device.description=${name}`,
-      'rate=48000',
-      'channels=1',
-    ]);
-    modules.push(stdout.trim());
-  }
+  unloads.push(await loadNullSink(inputSink), await loadNullSink(outputSink));
   // ALSA's pulse plugin opens these instead of the daemon's defaults.
   process.env.PULSE_SOURCE = `${inputSink}.monitor`;
   process.env.PULSE_SINK = outputSink;
 });
 
 afterAll(async () => {
-  for (const index of modules) await run('pactl', ['unload-module', index]).catch(() => undefined);
+  for (const unload of unloads) await unload().catch(() => undefined);
 });
 
 let server: ReferenceServer | null = null;
@@ -84,28 +81,8 @@ async function setup(
   const events: SessionEvent[] = [];
   session.onEvent((e) => events.push(e));
   session.connect();
-  await next(session, 'connectionChanged', (e) => e.next.kind === 'ready');
+  await nextEvent(session, 'connectionChanged', (e) => e.next.kind === 'ready');
   return { srv: server, session, events };
-}
-
-function next<T extends SessionEvent['type']>(
-  session: Session,
-  type: T,
-  predicate: (e: Extract<SessionEvent, { type: T }>) => boolean = () => true,
-  timeoutMs = 15_000,
-): Promise<Extract<SessionEvent, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${type} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = session.onEvent((event) => {
-      if (event.type !== type || !predicate(event as Extract<SessionEvent, { type: T }>)) return;
-      clearTimeout(timer);
-      off();
-      resolve(event as Extract<SessionEvent, { type: T }>);
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -209,14 +186,14 @@ describe.skipIf(shouldSkipAudio(pulse))('voice turns on real devices', () => {
 
     const recorder = recordMonitor(outputSink);
     session.startTalking();
-    await next(session, 'inputLevel'); // the capture stream is delivering
+    await nextEvent(session, 'inputLevel'); // the capture stream is delivering
     await sleep(400); // past the 300 ms press threshold
     await run('paplay', [`--device=${inputSink}`, wavPath]);
     await sleep(300);
     session.stopTalking();
-    const ended = await next(session, 'turnEnded', () => true, 20_000);
+    const ended = await nextEvent(session, 'turnEnded', () => true, 20_000);
     expect(ended.aborted).toBe(false);
-    await next(session, 'playbackDrained', () => true, 10_000).catch(() => undefined);
+    await nextEvent(session, 'playbackDrained', () => true, 10_000).catch(() => undefined);
     await sleep(500);
     const recording = await recorder.stop();
 
@@ -243,10 +220,10 @@ describe.skipIf(shouldSkipAudio(pulse))('voice turns on real devices', () => {
     const { srv, session } = await setup({
       replyFor: () => ['一个很长很长很长很长很长很长很长很长的句子。', '第二句。'],
     });
-    const sentence = next(session, 'sentenceStarted');
+    const sentence = nextEvent(session, 'sentenceStarted');
     session.sendText('talk a lot');
     await sentence;
-    const aborted = next(session, 'turnEnded', (e) => e.aborted);
+    const aborted = nextEvent(session, 'turnEnded', (e) => e.aborted);
     session.startTalking();
     await aborted;
     await sleep(500);
@@ -271,9 +248,9 @@ describe.skipIf(shouldSkipAudio(pulse))('voice turns on real devices', () => {
     const { srv, session } = await setup({}, 'auto');
     session.startTalking();
     await srv.waitFor((r) => r.type === 'listen' && r.message?.state === 'start');
-    const drained = next(session, 'playbackDrained', () => true, 20_000);
+    const drained = nextEvent(session, 'playbackDrained', () => true, 20_000);
     const stopAt = { t: 0 };
-    const ended = next(session, 'turnEnded').then(() => (stopAt.t = performance.now()));
+    const ended = nextEvent(session, 'turnEnded').then(() => (stopAt.t = performance.now()));
     srv.speak(['你好。']);
     await ended;
     await drained;
@@ -295,7 +272,7 @@ describe.skipIf(shouldSkipAudio(pulse))('voice turns on real devices', () => {
   it('hands-free hangs up by itself after a quiet spell; the next press reconnects', async () => {
     const { session } = await setup({}, 'auto', 1_500);
     session.startTalking();
-    const closed = await next(
+    const closed = await nextEvent(
       session,
       'connectionChanged',
       (e) => e.next.kind === 'disconnected',
@@ -303,7 +280,7 @@ describe.skipIf(shouldSkipAudio(pulse))('voice turns on real devices', () => {
     );
     expect(closed.next.kind === 'disconnected' && closed.next.reason).toBe('user');
     session.startTalking();
-    await next(session, 'connectionChanged', (e) => e.next.kind === 'ready');
+    await nextEvent(session, 'connectionChanged', (e) => e.next.kind === 'ready');
     session.startTalking(); // toggles hands-free off again
   });
 });

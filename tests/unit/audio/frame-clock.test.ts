@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameClock } from '../../../main/core/audio/frame-clock.ts';
-import { ManualClock } from './helpers/manual-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 import type { Clock } from '../../../main/core/util/clock.ts';
 
 /** A clock whose timers fire `lateBy` ms late, as a busy event loop's do. */

@@ -6,7 +6,7 @@ import {
 } from '../../../main/core/audio/microphone.ts';
 import { ReplyDecoder } from '../../../main/core/audio/opus-codec.ts';
 import { FakeAudioBackend, settle } from './helpers/fake-audio-device.ts';
-import { ManualClock } from './helpers/manual-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 import { goertzel, sineInt16 } from './helpers/signal.ts';
 
 function listen(mic: MicrophoneCapture) {

@@ -8,7 +8,7 @@ import {
   SpeakerSink,
 } from '../../../main/core/audio/speaker-sink.ts';
 import { FakeAudioBackend, settle } from './helpers/fake-audio-device.ts';
-import { ManualClock } from './helpers/manual-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 import { goertzel, sineInt16 } from './helpers/signal.ts';
 
 const FRAME = 2_880;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReplyDecoder } from '../../../main/core/audio/opus-codec.ts';
 import { encodeMonoWav, WavError } from '../../../main/core/audio/wav.ts';
 import { WavVoiceSource } from '../../../main/core/audio/wav-source.ts';
-import { ManualClock } from './helpers/manual-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 import { goertzel, sine, sineInt16 } from './helpers/signal.ts';
 
 function collect(source: WavVoiceSource) {

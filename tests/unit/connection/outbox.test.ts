@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxItem } from '../../../shared/session-events.ts';
 import { Outbox, OutboxFullError } from '../../../main/core/connection/outbox.ts';
-import { FakeClock } from '../../helpers/fake-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 
 function setup(options = { maxItems: 3, maxAgeMs: 60_000, keepFinished: 2 }) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const changes: OutboxItem[] = [];
   let n = 0;
   const outbox = new Outbox(

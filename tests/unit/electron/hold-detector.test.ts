@@ -5,7 +5,7 @@ import {
   HoldDetector,
   type HoldGesture,
 } from '../../../main/electron/hold-detector.ts';
-import { ManualClock } from './manual-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 
 function setup(doubleTap = true) {
   const clock = new ManualClock();
@@ -34,7 +34,7 @@ describe('HoldDetector', () => {
     detector.keyUp();
     clock.advance(5_000);
     expect(gestures).toEqual([]);
-    expect(clock.pendingCount).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('latches hands-free on a double tap, at the second press, and ignores its release', () => {

@@ -9,7 +9,7 @@ import {
   type KeyHookLike,
   type KeyHookSource,
 } from '../../../main/electron/hotkeys.ts';
-import { ManualClock } from './manual-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 import { settings } from './fixtures.ts';
 
 const keyCodes = { F7: 65, F8: 66, CapsLock: 58, AltRight: 3640, Space: 57 };

@@ -12,7 +12,7 @@ import {
   type LaunchFlags,
   type SingleInstanceApp,
 } from '../../../main/electron/single-instance.ts';
-import { ManualClock } from './manual-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 
 class FakePowerMonitor implements PowerMonitorLike {
   readonly listeners = new Map<string, Set<() => void>>();
@@ -81,7 +81,7 @@ describe('watchWakeups', () => {
     setOnline(true);
     clock.advance(NETWORK_POLL_INTERVAL_MS * 3);
     expect(wakes).toEqual([]);
-    expect(clock.pendingCount).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 });
 

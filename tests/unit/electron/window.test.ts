@@ -17,7 +17,7 @@ import {
   saveWindowSize,
   type WindowSize,
 } from '../../../main/electron/window-size-store.ts';
-import { ManualClock } from './manual-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 
 type Listener = (event: { preventDefault(): void }) => void;
 

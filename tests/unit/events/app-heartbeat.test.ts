@@ -5,10 +5,10 @@ import {
   AppHeartbeat,
 } from '../../../main/core/events/app-heartbeat.ts';
 import type { ClientMessage } from '../../../main/core/protocol/client-messages.ts';
-import { FakeClock } from '../../helpers/fake-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 
 function setup() {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const sent: ClientMessage[] = [];
   const state = { up: true, silent: 0 };
   const heartbeat = new AppHeartbeat({

@@ -10,11 +10,11 @@ import {
   listenStart,
 } from '../../../main/core/protocol/client-messages.ts';
 import type { ServerHello } from '../../../main/core/protocol/server-messages.ts';
-import { FakeClock } from '../../helpers/fake-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 
 function dialect() {
   let next = 0;
-  const clock = new FakeClock(Date.UTC(2025, 6, 22, 10, 30, 0));
+  const clock = new ManualClock(Date.UTC(2025, 6, 22, 10, 30, 0));
   return new LumiDialect({
     deviceId: 'lumi_desktop_001',
     deviceInfo: { platform: 'linux', model: 'x86_64', os_version: '6.1.0' },

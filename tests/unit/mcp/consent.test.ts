@@ -6,9 +6,9 @@ import {
   CONSENT_TIMEOUT,
   type ConsentPrompt,
 } from '../../../main/core/mcp/consent.ts';
-import { FakeClock } from '../../helpers/fake-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 
-function gate(prompt: ConsentPrompt, clock = new FakeClock()) {
+function gate(prompt: ConsentPrompt, clock = new ManualClock()) {
   return new ConsentGate({
     chosen: (tool) => (tool === 'self.notify' ? 'deny' : undefined),
     prompt,
@@ -36,7 +36,7 @@ describe('ConsentGate', () => {
   });
 
   it('denies on timeout and ignores a late yes', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     let answer: (allowed: boolean) => void = () => undefined;
     const consent = gate(() => new Promise((resolve) => (answer = resolve)), clock);
     const decision = consent.ask('t', 's', new AbortController().signal);
@@ -47,7 +47,7 @@ describe('ConsentGate', () => {
   });
 
   it('denies when the caller gives up, and clears its timer', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const caller = new AbortController();
     let promptSignal: AbortSignal | null = null;
     const consent = gate((_request, signal) => {

@@ -10,7 +10,7 @@ import { ConsentGate, type ConsentPrompt } from '../../../main/core/mcp/consent.
 import { desktopTools } from '../../../main/core/mcp/desktop-tools.ts';
 import { DeviceMcpServer } from '../../../main/core/mcp/device-mcp-server.ts';
 import type { ToolCallRecord } from '../../../main/core/mcp/tool-call-record.ts';
-import { FakeClock } from '../../helpers/fake-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 import { EnvelopePipe } from './envelope-pipe.ts';
 
 /** Desktop capabilities held in memory; `calls` lists what the tools did. */
@@ -67,7 +67,7 @@ export interface HarnessOptions {
 }
 
 export function createHarness(options: HarnessOptions = {}) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const desktop = new MemoryDesktop();
   const pipe = new EnvelopePipe();
   const consent: Record<string, ToolConsent> = { ...options.consent };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { desktopTools } from '../../../main/core/mcp/desktop-tools.ts';
 import { assertToolNames, sameTool, serverToolName } from '../../../main/core/mcp/tool-names.ts';
-import { FakeClock } from '../../helpers/fake-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 import { MemoryDesktop } from './harness.ts';
 
 describe('tool names', () => {
@@ -25,7 +25,7 @@ describe('tool names', () => {
   });
 
   it('accepts every desktop tool name', () => {
-    const names = desktopTools(new MemoryDesktop(), new FakeClock()).map((tool) => tool.name);
+    const names = desktopTools(new MemoryDesktop(), new ManualClock()).map((tool) => tool.name);
     expect(() => assertToolNames(names)).not.toThrow();
     expect(new Set(names.map(serverToolName)).size).toBe(names.length);
   });

@@ -8,7 +8,7 @@ import {
   type ActivationPoll,
 } from '../../../main/core/ota/activation.ts';
 import type { DeviceIdentity } from '../../../main/core/store/identity.ts';
-import { ManualClock, flushMicrotasks } from './manual-clock.ts';
+import { ManualClock, flushMicrotasks } from '../../helpers/manual-clock.ts';
 
 const identity: DeviceIdentity = {
   deviceId: '1c:db:d4:c5:3d:f0',

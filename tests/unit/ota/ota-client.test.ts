@@ -11,7 +11,7 @@ import {
 } from '../../../main/core/ota/ota-client.ts';
 import { isRetryable, withOtaRetries } from '../../../main/core/ota/retry.ts';
 import type { DeviceIdentity } from '../../../main/core/store/identity.ts';
-import { ManualClock, flushMicrotasks } from './manual-clock.ts';
+import { ManualClock, flushMicrotasks } from '../../helpers/manual-clock.ts';
 
 const identity: DeviceIdentity = {
   deviceId: '1c:db:d4:c5:3d:f0',

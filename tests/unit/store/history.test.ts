@@ -11,7 +11,7 @@ import {
   conversationToMarkdown,
 } from '../../../main/core/store/history-export.ts';
 import { HistoryStore } from '../../../main/core/store/history.ts';
-import { ManualClock } from '../ota/manual-clock.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 
 const DAY = 24 * 60 * 60 * 1_000;
 const T0 = Date.UTC(2026, 10, 1, 9, 0, 0);

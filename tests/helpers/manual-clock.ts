@@ -1,5 +1,5 @@
-/** A Clock the test moves by hand: timers fire only inside `advance`, in time order. */
-import type { Clock, TimerHandle } from '../../../main/core/util/clock.ts';
+/** A Clock the test moves by hand: time stands still until `advance()` runs the timers due. */
+import type { Clock, TimerHandle } from '../../main/core/util/clock.ts';
 
 interface Timer {
   readonly id: number;
@@ -12,7 +12,7 @@ export class ManualClock implements Clock {
   #nextId = 1;
   #timers: Timer[] = [];
 
-  constructor(start = Date.UTC(2026, 10, 21, 12, 0, 0)) {
+  constructor(start = 1_000_000) {
     this.#now = start;
   }
 
@@ -30,12 +30,21 @@ export class ManualClock implements Clock {
     this.#timers = this.#timers.filter((timer) => timer.id !== handle.id);
   }
 
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+
   /** Timers not fired yet, as delays from now. */
   pending(): number[] {
     return this.#timers.map((timer) => timer.at - this.#now).sort((a, b) => a - b);
   }
 
-  /** Move time forward, firing due timers (and the timers they set) in order. */
+  /** Moves time forward without running any timer, as a blocked event loop does. */
+  block(ms: number): void {
+    this.#now += ms;
+  }
+
+  /** Moves time forward by `ms`, running every timer due on the way (and those they set), in order. */
   advance(ms: number): void {
     const end = this.#now + ms;
     for (;;) {
@@ -44,7 +53,7 @@ export class ManualClock implements Clock {
         .sort((a, b) => a.at - b.at || a.id - b.id)[0];
       if (!due) break;
       this.#timers = this.#timers.filter((timer) => timer !== due);
-      this.#now = due.at;
+      this.#now = Math.max(this.#now, due.at);
       due.callback();
     }
     this.#now = end;
@@ -60,7 +69,7 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Let pending promise callbacks (and one round of I/O callbacks) run. */
+/** Let pending promise callbacks (and a few rounds of I/O callbacks) run. */
 export async function flushMicrotasks(): Promise<void> {
   for (let round = 0; round < 5; round += 1) {
     await new Promise<void>((resolve) => setImmediate(resolve));
