@@ -7,6 +7,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createSession } from '../core/app/create-session.ts';
+import { dialectSetup } from '../core/app/dialect.ts';
+import { systemClock } from '../core/util/clock.ts';
 import type { AudioSink } from '../core/audio/sink.ts';
 import { NullSink, WavFileSink } from '../core/audio/wav-sink.ts';
 import { IdentityStore } from '../core/store/identity.ts';
@@ -111,6 +113,7 @@ async function runTalk(options: TalkOptions): Promise<number> {
     onServerMessage: (message) => tools.onServerMessage(message),
     ...(refreshToken ? { refreshToken } : {}),
     newConversationId: () => history.startConversation(options.profile, Date.now()),
+    ...dialectSetup(options.dialect, deviceId, systemClock),
   });
   tools.attach(session);
   session.onEvent((event) => {

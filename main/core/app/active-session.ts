@@ -8,7 +8,6 @@ import type { ConnectionState } from '../../../shared/connection-state.ts';
 import type { AppEvent } from '../../../shared/ipc.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
 import type { AudioSink } from '../audio/sink.ts';
-import { LumiDialect, nodeDeviceInfo } from '../events/lumi-dialect.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConsentGate } from '../mcp/consent.ts';
 import type { DesktopCapabilities } from '../mcp/capabilities.ts';
@@ -20,6 +19,7 @@ import type { IdentityStore } from '../store/identity.ts';
 import type { ProfileStore } from '../store/profiles.ts';
 import type { Clock } from '../util/clock.ts';
 import { createSession } from './create-session.ts';
+import { dialectSetup } from './dialect.ts';
 import { resolveViaOta } from './ota-endpoint.ts';
 import { ServerFeatures } from './server-features.ts';
 
@@ -136,10 +136,7 @@ export class ActiveSession {
         ),
       onPushedMessage: (message) => this.#deps.notify('Lumi', message.text),
     });
-    const dialect =
-      profile.dialect === 'lumi'
-        ? new LumiDialect({ deviceId: identity.deviceId, deviceInfo: nodeDeviceInfo(), clock })
-        : null;
+    const dialect = dialectSetup(profile.dialect, identity.deviceId, clock);
     const history = this.#deps.history;
     const session = createSession({
       url,
@@ -155,17 +152,8 @@ export class ActiveSession {
       clock,
       onServerMessage: (message) => features.handle(message),
       newConversationId: () => history.startConversation(profile.id, clock.now()),
-      connection: {
-        protocolVersion,
-        ...(dialect
-          ? {
-              decorateHello: dialect.decorateHello,
-              acceptHello: dialect.acceptHello,
-              decorateMessage: dialect.decorateMessage,
-            }
-          : {}),
-      },
-      ...(dialect ? { textMessage: (text: string) => dialect.chat(text) } : {}),
+      connection: { protocolVersion, ...dialect.connection },
+      ...(dialect.textMessage ? { textMessage: dialect.textMessage } : {}),
       ...(profile.endpoint.kind === 'ota'
         ? { refreshToken: () => this.#refreshToken(profile.endpoint.url) }
         : {}),
