@@ -5,7 +5,7 @@
  * 44.1/48 kHz microphone's energy above 8 kHz from folding into 16 kHz speech; naive interpolation
  * would alias it.
  */
-import libsamplerate from '@alexanderolsen/libsamplerate-js';
+import type libsamplerateModule from '@alexanderolsen/libsamplerate-js';
 import { floatToInt16, int16ToFloat, msToSamples } from './pcm.ts';
 
 /**
@@ -13,12 +13,23 @@ import { floatToInt16, int16ToFloat, msToSamples } from './pcm.ts';
  * keeps speech up to ~7.2 kHz. Measured at ~0.27 ms per 20 ms block 48→16 kHz here; BEST costs
  * 4× that for nothing audible in speech, FASTEST narrows the passband to 80 %.
  */
-const CONVERTER = libsamplerate.ConverterType.SRC_SINC_MEDIUM_QUALITY;
+/** libsamplerate's SRC_SINC_MEDIUM_QUALITY (its enum lives in the lazily loaded module). */
+const CONVERTER = 1;
 /** Zeros pushed through by `flush()` to get the filter's tail out (its delay is ~3 ms). */
 const FLUSH_MS = 10;
 const MAX_RATE = 192_000;
 
-type Converter = Awaited<ReturnType<typeof libsamplerate.create>>;
+type Converter = Awaited<ReturnType<typeof libsamplerateModule.create>>;
+
+/**
+ * The library carries its wasm as 2 MB of inline source; it is loaded on the first resampler a
+ * device actually needs (a 48 kHz speaker needs none), which keeps it out of an idle app's memory.
+ */
+let library: Promise<typeof libsamplerateModule> | null = null;
+function loadLibrary(): Promise<typeof libsamplerateModule> {
+  library ??= import('@alexanderolsen/libsamplerate-js').then((m) => m.default);
+  return library;
+}
 
 /** Converts a mono stream from `inputRate` to `outputRate`. Create with `StreamingResampler.create`. */
 export class StreamingResampler {
@@ -41,6 +52,7 @@ export class StreamingResampler {
       }
     }
     if (inputRate === outputRate) return new StreamingResampler(inputRate, outputRate, null);
+    const libsamplerate = await loadLibrary();
     const converter = await libsamplerate.create(1, inputRate, outputRate, {
       converterType: CONVERTER,
     });
