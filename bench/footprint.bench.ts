@@ -19,6 +19,7 @@ interface ProbeResult {
   firstAudioMs: number | null;
   underruns: number;
   rssMb: number;
+  idleRssMb: number;
   heapMb: number;
   externalMb: number;
 }
@@ -73,7 +74,7 @@ export default async function run(): Promise<BenchResult[]> {
         name: 'rss.core',
         value: result.rssMb,
         unit: 'MB',
-        target: `≤ 80 (JS heap ${result.heapMb.toFixed(1)} MB, external ${result.externalMb.toFixed(1)} MB)`,
+        target: `≤ 80 (connected, before audio: ${result.idleRssMb.toFixed(1)} MB; JS heap ${result.heapMb.toFixed(1)} MB)`,
       },
     ];
   } finally {

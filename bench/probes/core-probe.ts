@@ -68,6 +68,8 @@ const idleStart = process.cpuUsage();
 const idleWall = performance.now();
 await new Promise((r) => setTimeout(r, IDLE_MS));
 const idle = cpuPercent(idleStart, performance.now() - idleWall);
+(globalThis as { gc?: () => void }).gc?.();
+const idleRssMb = process.memoryUsage().rss / (1024 * 1024);
 
 const started = until((e) => e.type === 'assistantChanged' && e.next === 'speaking');
 const drained = until((e) => e.type === 'playbackDrained');
@@ -99,6 +101,7 @@ process.stdout.write(
       firstWriteAt !== null && firstArrivalAt !== null ? firstWriteAt - firstArrivalAt : null,
     underruns: stats.underruns,
     rssMb,
+    idleRssMb,
     heapMb: memory.heapUsed / (1024 * 1024),
     externalMb: memory.external / (1024 * 1024),
   })}\n`,
