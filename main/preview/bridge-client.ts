@@ -1,0 +1,145 @@
+/**
+ * The page side of the browser preview: defines `window.lumi` (the LumiApi the Electron preload
+ * exposes) over the preview host's WebSocket bridge. Calls made before the socket opens wait
+ * for it; a call whose socket drops resolves with a `disconnected` failure, as any refused call
+ * does. When the host comes back after a drop the page reloads, because the window's state was
+ * built from a snapshot of a core that may no longer exist.
+ *
+ * Bundled for the browser by the host (bridge-bundle.ts); it is type-checked with the Node
+ * project, so the two DOM globals it needs are declared here.
+ */
+import type { LumiApi } from '../../renderer/src/lib/lumi-api.ts';
+import type { AppEvent, IpcChannel, IpcRequest, IpcResponse } from '../../shared/ipc.ts';
+import type { Result } from '../../shared/result.ts';
+import { BRIDGE_PATH, type BridgeRequest, type HostMessage } from './bridge-protocol.ts';
+
+declare const location: { readonly host: string; reload(): void };
+
+/** Reconnect delays double from the first to the last (the host is local: it is up or not). */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 4_000;
+const HOST_GONE: Result<never> = {
+  ok: false,
+  code: 'disconnected',
+  message: 'The preview host went away; the page reconnects when it is back.',
+};
+
+type Settle = (response: Result<unknown>) => void;
+
+class Bridge {
+  readonly #url: string;
+  readonly #listeners = new Set<(event: AppEvent) => void>();
+  /** Sent calls waiting for their reply, by id. */
+  readonly #waiting = new Map<number, Settle>();
+  /** Calls made while the socket was not open, sent when it opens. */
+  #unsent: string[] = [];
+  #socket: WebSocket | null = null;
+  #nextId = 1;
+  #wasOpen = false;
+  #delay = RECONNECT_FIRST_MS;
+
+  constructor(url: string) {
+    this.#url = url;
+    this.#open();
+  }
+
+  call<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResponse<C>> {
+    const id = this.#nextId;
+    this.#nextId += 1;
+    const frame = JSON.stringify({ id, channel, request } satisfies BridgeRequest<C>);
+    return new Promise((resolve) => {
+      // The host answers with the channel's Result; it is our own process, so it is trusted.
+      this.#waiting.set(id, (response) => resolve(response as IpcResponse<C>));
+      const socket = this.#socket;
+      if (socket !== null && socket.readyState === WebSocket.OPEN) socket.send(frame);
+      else this.#unsent.push(frame);
+    });
+  }
+
+  onEvent(listener: (event: AppEvent) => void): () => void {
+    // A wrapper per subscription, so subscribing the same function twice needs two unsubscribes.
+    const forward = (event: AppEvent): void => listener(event);
+    this.#listeners.add(forward);
+    return () => {
+      this.#listeners.delete(forward);
+    };
+  }
+
+  #open(): void {
+    const socket = new WebSocket(this.#url);
+    this.#socket = socket;
+    socket.addEventListener('open', () => {
+      if (this.#wasOpen) {
+        location.reload();
+        return;
+      }
+      this.#wasOpen = true;
+      this.#delay = RECONNECT_FIRST_MS;
+      const unsent = this.#unsent;
+      this.#unsent = [];
+      for (const frame of unsent) socket.send(frame);
+    });
+    socket.addEventListener('message', (message: MessageEvent) => {
+      if (typeof message.data === 'string') this.#receive(JSON.parse(message.data) as HostMessage);
+    });
+    socket.addEventListener('close', () => {
+      this.#socket = null;
+      const waiting = [...this.#waiting.values()];
+      this.#waiting.clear();
+      for (const settle of waiting) settle(HOST_GONE);
+      setTimeout(() => this.#open(), this.#delay);
+      this.#delay = Math.min(this.#delay * 2, RECONNECT_MAX_MS);
+    });
+  }
+
+  #receive(message: HostMessage): void {
+    if ('event' in message) {
+      for (const listener of [...this.#listeners]) listener(message.event);
+      return;
+    }
+    const settle = this.#waiting.get(message.id);
+    this.#waiting.delete(message.id);
+    settle?.(message.response);
+  }
+}
+
+const bridge = new Bridge(`ws://${location.host}${BRIDGE_PATH}`);
+const call = <C extends IpcChannel>(channel: C, request: IpcRequest<C>) =>
+  bridge.call(channel, request);
+
+/** The same methods, under the same names, as the Electron preload's `window.lumi`. */
+const api = {
+  ready: () => call('app:ready', undefined),
+  connect: () => call('session:connect', undefined),
+  disconnect: () => call('session:disconnect', undefined),
+  retry: () => call('session:retry', undefined),
+  sendText: (text: string) => call('session:sendText', { text }),
+  retrySend: (id: string) => call('session:retrySend', { id }),
+  startTalking: () => call('session:startTalking', undefined),
+  stopTalking: () => call('session:stopTalking', undefined),
+  abort: () => call('session:abort', undefined),
+  setMode: (mode: IpcRequest<'session:setMode'>['mode']) => call('session:setMode', { mode }),
+  getSettings: () => call('settings:get', undefined),
+  updateSettings: (patch: IpcRequest<'settings:update'>['patch']) =>
+    call('settings:update', { patch }),
+  listProfiles: () => call('profiles:list', undefined),
+  saveProfile: (profile: IpcRequest<'profiles:save'>['profile'], token?: string | null) =>
+    call('profiles:save', token === undefined ? { profile } : { profile, token }),
+  activateProfile: (id: string) => call('profiles:activate', { id }),
+  removeProfile: (id: string) => call('profiles:remove', { id }),
+  runDoctor: () => call('doctor:run', undefined),
+  listDevices: () => call('devices:list', undefined),
+  testTone: () => call('devices:testTone', undefined),
+  historyPage: (before: string | null, limit: number) => call('history:page', { before, limit }),
+  searchHistory: (query: string, limit: number) => call('history:search', { query, limit }),
+  answerTool: (id: string, allow: boolean) => call('tools:answer', { id, allow }),
+  setToolConsent: (tool: string, consent: IpcRequest<'tools:setConsent'>['consent']) =>
+    call('tools:setConsent', { tool, consent }),
+  openLink: (url: string) => call('links:open', { url }),
+  hideWindow: () => call('window:hide', undefined),
+  setPinned: (pinned: boolean) => call('window:setPinned', { pinned }),
+  onEvent: (listener: (event: AppEvent) => void) => bridge.onEvent(listener),
+} satisfies LumiApi;
+
+// Read-only, like the preload's contextBridge object.
+Object.defineProperty(globalThis, 'lumi', { value: Object.freeze(api), enumerable: true });
