@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page, type WebSocketRoute } from '@playwright/test';
 import type { ChatMessage } from '../shared/chat.ts';
 import { HistoryStore } from '../main/core/store/history.ts';
+import { HISTORY_FILE, PREVIEW_PROFILE_ID } from '../main/core/app/create-app-core.ts';
 import { startPreview, type Preview } from '../main/preview/start-preview.ts';
 import { CHROMIUM_LAUNCH_OPTIONS, WINDOW_SIZE } from '../tests/e2e/chromium.ts';
 import type { BenchResult } from './types.ts';
@@ -36,8 +37,6 @@ const PER_CONVERSATION = 20;
 const RUNS = 5;
 const APPENDS = 20;
 /** The core's history file and the profile it makes for `--url` (create-app-core.ts). */
-const HISTORY_FILE = 'history.sqlite';
-const PREVIEW_PROFILE_ID = 'preview';
 /** Nothing listens here: the window never connects unless the user sends or talks. */
 const UNUSED_SERVER_URL = 'ws://127.0.0.1:9/xiaozhi/v1/';
 const PAINT_TIMEOUT_MS = 30_000;

@@ -51,8 +51,8 @@ export interface LumiCore extends AppCore {
   nudge(): void;
 }
 
-const HISTORY_FILE = 'history.sqlite';
-const PREVIEW_PROFILE_ID = 'preview';
+export const HISTORY_FILE = 'history.sqlite';
+export const PREVIEW_PROFILE_ID = 'preview';
 /** A reply longer than this is cut in the notification. */
 const NOTIFICATION_TEXT_LIMIT = 200;
 

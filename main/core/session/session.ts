@@ -21,6 +21,7 @@ import type { InboundFrame } from '../protocol/parse.ts';
 import type { ServerMessage } from '../protocol/server-messages.ts';
 import { type Clock, SECOND, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
+import { connectUnlessTrying } from './connect-on-demand.ts';
 import type { ReplyDecoderFactory } from './ports.ts';
 import { ReplyPlayer } from './reply-player.ts';
 import { Transcript } from './transcript.ts';
@@ -161,7 +162,7 @@ export class Session {
       if (this.#turns.current || this.#player.isPlaying) this.#bargeIn();
       this.#pump();
     } else {
-      this.connection.connect();
+      connectUnlessTrying(this.connection);
     }
     return item;
   }
@@ -170,7 +171,7 @@ export class Session {
   retrySend(id: string): OutboxItem {
     const item = this.#outbox.retry(id);
     if (this.connection.state.kind === 'ready') this.#pump();
-    else this.connection.connect();
+    else connectUnlessTrying(this.connection);
     return item;
   }
 

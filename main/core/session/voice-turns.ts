@@ -15,15 +15,22 @@ import type { SessionEvent } from '../../../shared/session-events.ts';
 import type { Connection } from '../connection/connection.ts';
 import { listenStart, listenStop } from '../protocol/client-messages.ts';
 import { type Clock, type TimerHandle, SECOND } from '../util/clock.ts';
+import { connectUnlessTrying } from './connect-on-demand.ts';
 import type { CuePlayer, VoiceSource, VoiceSourceFactory } from './ports.ts';
 
 export const MIN_PRESS = 300;
+/**
+ * After the button comes up the microphone keeps streaming this long: people let go on their
+ * last syllable, and a sound server hands over captured audio in chunks of ~170 ms.
+ */
+export const RELEASE_TAIL = 250;
 export const IDLE_HANGUP = 60 * SECOND;
 
 export interface VoiceOptions {
   readonly sourceFactory?: VoiceSourceFactory;
   readonly cues?: CuePlayer | null;
   readonly minPressMs?: number;
+  readonly releaseTailMs?: number;
   readonly idleHangupMs?: number;
   readonly realtimeEnabled?: boolean;
 }
@@ -47,6 +54,8 @@ type Phase =
   /** Push-to-talk held, not yet long enough to count. */
   | { readonly kind: 'pressing'; readonly buffered: Uint8Array[]; readonly timer: TimerHandle }
   | { readonly kind: 'listening' }
+  /** Push-to-talk released: the tail of the speech still streams before `listen stop`. */
+  | { readonly kind: 'releasing'; readonly timer: TimerHandle }
   /** Hands-free: the reply is playing; the microphone reopens after it drained. */
   | { readonly kind: 'replying' };
 
@@ -70,7 +79,8 @@ export class VoiceTurns {
   }
 
   get isListening(): boolean {
-    return this.#phase.kind === 'listening' || this.#phase.kind === 'pressing';
+    const kind = this.#phase.kind;
+    return kind === 'listening' || kind === 'pressing' || kind === 'releasing';
   }
 
   get wantsToTalk(): boolean {
@@ -95,6 +105,12 @@ export class VoiceTurns {
   /** The talk button went down (or the hands-free toggle was pressed). */
   start(): void {
     if (this.#mode === 'manual') {
+      if (this.#phase.kind === 'releasing') {
+        // Pressed again within the tail: the same utterance goes on.
+        this.#deps.clock.clearTimeout(this.#phase.timer);
+        this.#setPhase({ kind: 'listening' });
+        return;
+      }
       if (this.#phase.kind === 'pressing' || this.#phase.kind === 'listening') return;
       if (this.#deps.isSpeaking()) this.#deps.bargeIn();
       this.#handsFree = false;
@@ -129,18 +145,24 @@ export class VoiceTurns {
       return;
     }
     if (phase.kind !== 'listening') return;
-    this.#setPhase({ kind: 'off' });
-    void this.#closeSource();
     this.#deps.options.cues?.play('listenStop');
-    void this.#deps.connection.sendJson(listenStop()).then(
-      () => this.#deps.onUtteranceSent(),
-      () => undefined,
-    );
+    const timer = this.#deps.clock.setTimeout(() => {
+      if (this.#phase.kind !== 'releasing') return;
+      this.#setPhase({ kind: 'off' });
+      void this.#closeSource();
+      void this.#deps.connection.sendJson(listenStop()).then(
+        () => this.#deps.onUtteranceSent(),
+        () => undefined,
+      );
+    }, this.#deps.options.releaseTailMs ?? RELEASE_TAIL);
+    this.#setPhase({ kind: 'releasing', timer });
   }
 
   /** Drop everything (mode change, disconnect, close). */
   cancel(): void {
-    if (this.#phase.kind === 'pressing') this.#deps.clock.clearTimeout(this.#phase.timer);
+    if (this.#phase.kind === 'pressing' || this.#phase.kind === 'releasing') {
+      this.#deps.clock.clearTimeout(this.#phase.timer);
+    }
     this.#handsFree = false;
     this.#clearIdle();
     this.#setPhase({ kind: 'off' });
@@ -181,7 +203,7 @@ export class VoiceTurns {
       return;
     }
     this.#setPhase({ kind: 'waiting' });
-    this.#deps.connection.connect();
+    connectUnlessTrying(this.#deps.connection);
   }
 
   #begin(): void {
@@ -205,7 +227,7 @@ export class VoiceTurns {
   #openListening(): void {
     if (this.#deps.connection.state.kind !== 'ready') {
       this.#setPhase({ kind: 'waiting' });
-      this.#deps.connection.connect();
+      connectUnlessTrying(this.#deps.connection);
       return;
     }
     const mode = this.#mode === 'manual' ? 'auto' : this.#mode;
