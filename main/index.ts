@@ -281,8 +281,11 @@ async function start(): Promise<void> {
       );
     switch (action) {
       case 'open':
+        chatWindow?.show();
+        return;
       case 'settings':
         chatWindow?.show();
+        gateway.send({ type: 'viewRequested', view: 'settings' });
         return;
       case 'talk':
         talk?.toggle();

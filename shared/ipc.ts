@@ -24,6 +24,11 @@ export interface Snapshot {
   readonly hotkeyProblems: readonly string[];
   /** Where real hold-to-talk cannot work (Wayland): the toggle fallback is in use. */
   readonly holdToTalkAvailable: boolean;
+  /**
+   * Set when tokens can only be kept for this session (no real keystore, e.g. Linux's
+   * `basic_text`): the warning to show before the user allows storing them anyway.
+   */
+  readonly secretsConsent: string | null;
 }
 
 export interface HistoryPage {
@@ -67,6 +72,11 @@ export interface IpcRequests {
   'profiles:save': [{ profile: ServerProfile; token?: string | null }, ServerProfile];
   'profiles:activate': [{ id: string }, undefined];
   'profiles:remove': [{ id: string }, undefined];
+  /** JSON of the profiles, without tokens and device keys unless `includeSecrets`. */
+  'profiles:export': [{ includeSecrets: boolean }, string];
+  'profiles:import': [{ json: string }, readonly ServerProfile[]];
+  /** The user allows storing tokens despite the weak keystore (see Snapshot.secretsConsent). */
+  'secrets:allowStoring': [undefined, undefined];
   'doctor:run': [undefined, readonly DoctorStep[]];
   'devices:list': [undefined, readonly AudioDevice[]];
   'devices:testTone': [undefined, undefined];
@@ -97,7 +107,11 @@ export type AppEvent =
       readonly consoleUrl: string | null;
     }
   | { readonly type: 'taskUpdated'; readonly task: TaskRow }
-  | { readonly type: 'hotkeyPressed'; readonly action: 'talkDown' | 'talkUp' };
+  | { readonly type: 'hotkeyPressed'; readonly action: 'talkDown' | 'talkUp' }
+  /** A token is held for this session only; show the warning and offer to store it anyway. */
+  | { readonly type: 'secretsConsentRequired'; readonly message: string }
+  /** Show this view (the tray's Settings item). */
+  | { readonly type: 'viewRequested'; readonly view: 'chat' | 'settings' };
 
 export interface TaskRow {
   readonly id: string;

@@ -14,6 +14,8 @@ export const MAX_PAGE_LIMIT = 500;
 export const MAX_QUERY_LENGTH = 500;
 export const MAX_ID_LENGTH = 200;
 export const MAX_URL_LENGTH = 4_096;
+/** A profiles export is a few kilobytes; a megabyte leaves room for hundreds of profiles. */
+export const MAX_IMPORT_LENGTH = 1024 * 1024;
 
 const id = z.string().min(1).max(MAX_ID_LENGTH);
 const limit = z.number().int().min(1).max(MAX_PAGE_LIMIT);
@@ -61,6 +63,9 @@ export const requestSchemas: { readonly [C in IpcChannel]: z.ZodType<IpcRequest<
   }),
   'profiles:activate': z.object({ id }),
   'profiles:remove': z.object({ id }),
+  'profiles:export': z.object({ includeSecrets: z.boolean() }),
+  'profiles:import': z.object({ json: z.string().max(MAX_IMPORT_LENGTH) }),
+  'secrets:allowStoring': none,
   'doctor:run': none,
   'devices:list': none,
   'devices:testTone': none,

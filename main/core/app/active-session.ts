@@ -39,6 +39,8 @@ export interface ActiveSessionDeps {
   readonly logger: Logger;
   readonly emit: (event: AppEvent) => void;
   readonly notify: (title: string, body: string) => void;
+  /** A token was stored (it may only be kept in memory: the core asks the user then). */
+  readonly afterSecretWrite: () => void;
 }
 
 export class ActiveSession {
@@ -195,6 +197,7 @@ export class ActiveSession {
       },
     });
     profiles.setToken(profile.id, endpoint.token);
+    if (endpoint.token) this.#deps.afterSecretWrite();
     return endpoint;
   }
 

@@ -21,6 +21,7 @@ import { HistoryStore } from '../store/history.ts';
 import { IdentityStore } from '../store/identity.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import { SecretStore, type SecretCipher } from '../store/secrets.ts';
+import { exportProfiles, importProfiles } from '../store/profile-transfer.ts';
 import { openSettings } from '../store/settings.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
@@ -74,6 +75,7 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
   const identities = new IdentityStore({ dir: deps.dataDir, secrets, clock });
   const profiles = new ProfileStore({ settings: settingsStore, secrets, identities });
   const history = new HistoryStore(join(deps.dataDir, HISTORY_FILE), clock);
+  const transfer = { profiles, identities, secrets };
   const settings = (): Settings => settingsStore.settings();
   if (deps.webSocketUrl) {
     profiles.save({
@@ -145,6 +147,7 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
       notify: (title, body) => {
         if (settings().notifications && !deps.isWindowVisible()) deps.notify(title, body);
       },
+      afterSecretWrite: () => afterSecretWrite(),
     });
     active = created;
     return created;
@@ -216,7 +219,22 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     platform: deps.platform,
     hotkeyProblems: deps.hotkeyProblems(),
     holdToTalkAvailable: deps.holdToTalkAvailable,
+    secretsConsent: consentMessage(),
   });
+
+  /** The keystore warning while tokens can only live for this session, else null. */
+  const consentMessage = (): string | null => {
+    const persistence = secrets.persistence();
+    return persistence.kind === 'needsConsent' ? persistence.message : null;
+  };
+  /** After a token was stored: warn (once per app run) if it could only be kept in memory. */
+  let consentAsked = false;
+  const afterSecretWrite = (): void => {
+    const message = consentMessage();
+    if (message === null || consentAsked) return;
+    consentAsked = true;
+    emit({ type: 'secretsConsentRequired', message });
+  };
 
   const wrap = <T>(run: () => T): T => {
     try {
@@ -291,6 +309,7 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     'profiles:list': () => profiles.list(),
     'profiles:save': async ({ profile, token }) => {
       const saved = wrap(() => profiles.save(profile, token));
+      if (token) afterSecretWrite();
       if (saved.id === active?.profile.id) await switchProfile();
       else emit({ type: 'profilesChanged', profiles: profiles.list() });
       return saved;
@@ -305,6 +324,18 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
       history.deleteProfile(id);
       if (wasActive) await switchProfile();
       else emit({ type: 'profilesChanged', profiles: profiles.list() });
+    },
+    'profiles:export': ({ includeSecrets }) =>
+      exportProfiles(transfer, { includeSecrets, now: clock.now() }),
+    'profiles:import': async ({ json }) => {
+      wrap(() => importProfiles(transfer, json));
+      const list = profiles.list();
+      emit({ type: 'profilesChanged', profiles: list });
+      return list;
+    },
+    'secrets:allowStoring': () => {
+      secrets.consent();
+      return undefined;
     },
     'doctor:run': () => {
       const profile = profiles.active();

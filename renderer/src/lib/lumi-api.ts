@@ -28,6 +28,11 @@ export interface LumiApi {
   saveProfile(profile: ServerProfile, token?: string | null): Call<'profiles:save'>;
   activateProfile(id: string): Call<'profiles:activate'>;
   removeProfile(id: string): Call<'profiles:remove'>;
+  /** JSON of every profile; tokens and device keys only with `includeSecrets`. */
+  exportProfiles(includeSecrets: boolean): Call<'profiles:export'>;
+  importProfiles(json: string): Call<'profiles:import'>;
+  /** Store tokens despite a keystore that does not really encrypt (after the warning). */
+  allowStoringSecrets(): Call<'secrets:allowStoring'>;
   runDoctor(): Call<'doctor:run'>;
   listDevices(): Call<'devices:list'>;
   testTone(): Call<'devices:testTone'>;

@@ -33,6 +33,8 @@ export class Lumi {
   readonly platform: string;
   view = $state<View>('chat');
   pinned = $state(false);
+  /** The keystore warning while tokens are kept for this session only; null when stored safely. */
+  secretsConsent = $state<string | null>(null);
   /** A link the user clicked, waiting for them to confirm opening it. */
   pendingLink = $state<string | null>(null);
   #unsubscribe: () => void = () => {};
@@ -51,6 +53,14 @@ export class Lumi {
     this.talk = new TalkControl(api, (result) => this.report(result));
     this.appVersion = snapshot.appVersion;
     this.platform = snapshot.platform;
+    this.secretsConsent = snapshot.secretsConsent;
+  }
+
+  /** The user allows storing tokens despite the weak keystore. */
+  async allowStoringSecrets(): Promise<void> {
+    const result = await this.api.allowStoringSecrets();
+    this.report(result);
+    if (result.ok) this.secretsConsent = null;
   }
 
   /**
@@ -122,6 +132,12 @@ export class Lumi {
           message: event.message,
           consoleUrl: event.consoleUrl,
         };
+        return;
+      case 'secretsConsentRequired':
+        this.secretsConsent = event.message;
+        return;
+      case 'viewRequested':
+        this.view = event.view;
         return;
       case 'hotkeyPressed':
         this.talk.hotkeyHeld = event.action === 'talkDown';

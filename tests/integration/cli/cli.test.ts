@@ -39,7 +39,9 @@ function cli(args: readonly string[], timeoutMs = 30_000): Promise<Run> {
       const events = stdout.split('\n').flatMap((line) => {
         try {
           const value: unknown = JSON.parse(line);
-          return typeof value === 'object' && value !== null ? [value as Record<string, unknown>] : [];
+          return typeof value === 'object' && value !== null
+            ? [value as Record<string, unknown>]
+            : [];
         } catch {
           return [];
         }

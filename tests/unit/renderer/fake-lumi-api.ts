@@ -86,6 +86,7 @@ export function snapshotFixture(overrides: Partial<Snapshot> = {}): Snapshot {
     platform: 'linux',
     hotkeyProblems: [],
     holdToTalkAvailable: true,
+    secretsConsent: null,
     ...overrides,
   };
 }
@@ -147,6 +148,11 @@ export function createFakeLumi(
     saveProfile: vi.fn(async (profile: ServerProfile) => ok(profile)),
     activateProfile: vi.fn(async () => ok(undefined)),
     removeProfile: vi.fn(async () => ok(undefined)),
+    exportProfiles: vi.fn(async (includeSecrets: boolean) =>
+      ok(JSON.stringify({ format: 'lumi-profiles', includeSecrets })),
+    ),
+    importProfiles: vi.fn(async () => ok([profileFixture()])),
+    allowStoringSecrets: vi.fn(async () => ok(undefined)),
     runDoctor: vi.fn(async () => ok([])),
     listDevices: vi.fn(async () => ok([])),
     testTone: vi.fn(async () => ok(undefined)),

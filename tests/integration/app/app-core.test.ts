@@ -1,0 +1,210 @@
+/**
+ * The app core behind the window (what the Electron main and the browser preview wire), driven
+ * through its IPC handlers against the reference server: turns reach the history, OTA profiles
+ * activate, the keystore policy asks before storing, tools ask through the window, profiles
+ * move in and out.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppEvent } from '../../../shared/ipc.ts';
+import type { ServerProfile } from '../../../shared/settings.ts';
+import { createAppCore, type LumiCore } from '../../../main/core/app/create-app-core.ts';
+import { NodeDesktopCapabilities } from '../../../main/core/mcp/node-capabilities.ts';
+import type { SecretCipher } from '../../../main/core/store/secrets.ts';
+import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
+
+let server: ReferenceServer | null = null;
+const cores: LumiCore[] = [];
+
+afterEach(async () => {
+  for (const core of cores.splice(0)) await core.close();
+  await server?.stop();
+  server = null;
+});
+
+/** Electron's safeStorage on a Linux desktop without a keyring: "encrypts" with a known key. */
+const basicTextCipher: SecretCipher = {
+  isEncryptionAvailable: () => true,
+  backend: () => 'basic_text',
+  encrypt: (plain) => new TextEncoder().encode(`v10${plain}`),
+  decrypt: (data) => new TextDecoder().decode(data).slice(3),
+};
+
+async function startCore(options: { webSocketUrl?: string; cipher?: SecretCipher | null } = {}) {
+  const events: AppEvent[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'lumi-core-'));
+  let core: LumiCore | null = null;
+  const desktop = new NodeDesktopCapabilities({
+    app: {
+      getVolume: async () => (await core!.handlers['settings:get'](undefined)).volume,
+      setVolume: async (volume) => {
+        await core!.handlers['settings:update']({ patch: { volume } });
+      },
+      getMode: async () => 'manual',
+      setMode: async () => undefined,
+      status: async () => ({ connection: 'ready', appVersion: 'test', os: 'linux' }),
+    },
+  });
+  core = await createAppCore({
+    dataDir,
+    appVersion: '0.1.0',
+    platform: 'linux',
+    secretCipher: options.cipher ?? null,
+    plaintextSecrets: options.cipher === undefined,
+    desktop,
+    isWindowVisible: () => true,
+    notify: () => undefined,
+    holdToTalkAvailable: false,
+    hotkeyProblems: () => [],
+    ...(options.webSocketUrl ? { webSocketUrl: options.webSocketUrl } : {}),
+  });
+  cores.push(core);
+  core.onEvent((event) => events.push(event));
+  return { core, events, dataDir };
+}
+
+function waitFor(
+  events: AppEvent[],
+  core: LumiCore,
+  accept: (e: AppEvent) => boolean,
+  ms = 10_000,
+): Promise<AppEvent> {
+  const found = events.find(accept);
+  if (found) return Promise.resolve(found);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('event not seen in time')), ms);
+    const off = core.onEvent((event) => {
+      if (!accept(event)) return;
+      clearTimeout(timer);
+      off();
+      resolve(event);
+    });
+  });
+}
+
+describe('app core', () => {
+  it('answers the snapshot, runs a typed turn and keeps it in the history', async () => {
+    server = await startReferenceServer({ mcp: false });
+    const { core, events } = await startCore({ webSocketUrl: server.url });
+    const snapshot = await core.handlers['app:ready'](undefined);
+    expect(snapshot.connection.kind).toBe('initial');
+    expect(snapshot.profiles.find((p) => p.id === 'preview')?.endpoint).toEqual({
+      kind: 'websocket',
+      url: server.url,
+    });
+    expect(snapshot.secretsConsent).toBeNull();
+
+    const item = await core.handlers['session:sendText']({ text: '你好呀' });
+    expect(item.status).toBe('queued');
+    await waitFor(events, core, (e) => e.type === 'turnEnded');
+    const page = await core.handlers['history:page']({ before: null, limit: 10 });
+    const texts = page.messages.map((m) => `${m.role}:${m.text}`);
+    expect(texts[0]).toBe('user:你好呀');
+    expect(texts.some((t) => t.startsWith('assistant:') && t.includes('你好呀'))).toBe(true);
+    const found = await core.handlers['history:search']({ query: '你好', limit: 10 });
+    expect(found.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('activates an OTA profile: the code is shown, the profile goes pending, then activated', async () => {
+    server = await startReferenceServer({
+      token: 'unused',
+      activation: true,
+      autoApproveAfterPolls: 1,
+      mcp: false,
+    });
+    const { core, events } = await startCore();
+    const profile: ServerProfile = {
+      id: 'local',
+      name: 'Local',
+      endpoint: { kind: 'ota', url: server.otaUrl },
+      dialect: 'xiaozhi',
+      appHeartbeat: false,
+      caFile: null,
+      hasToken: false,
+      activation: 'none',
+    };
+    await core.handlers['profiles:save']({ profile });
+    await core.handlers['profiles:activate']({ id: 'local' });
+    await core.handlers['session:connect'](undefined);
+    const prompt = await waitFor(events, core, (e) => e.type === 'activationRequired');
+    expect(prompt.type === 'activationRequired' && prompt.code).toMatch(/^\d{6}$/);
+    await waitFor(
+      events,
+      core,
+      (e) => e.type === 'connectionChanged' && e.next.kind === 'ready',
+      20_000,
+    );
+    const profiles = await core.handlers['profiles:list'](undefined);
+    expect(profiles.find((p) => p.id === 'local')).toMatchObject({
+      activation: 'activated',
+      hasToken: true,
+    });
+  }, 30_000);
+
+  it('asks before storing a token on a keystore that does not encrypt, and stores it after yes', async () => {
+    const { core, events, dataDir } = await startCore({ cipher: basicTextCipher });
+    const before = await core.handlers['app:ready'](undefined);
+    expect(before.secretsConsent).toMatch(/basic_text/);
+    const [first] = await core.handlers['profiles:list'](undefined);
+    await core.handlers['profiles:save']({ profile: first!, token: 'tok-123' });
+    expect(events.some((e) => e.type === 'secretsConsentRequired')).toBe(true);
+    const { readFileSync, existsSync } = await import('node:fs');
+    const secretsFile = join(dataDir, 'secrets.json');
+    const stored = () => (existsSync(secretsFile) ? readFileSync(secretsFile, 'utf8') : '');
+    expect(stored()).not.toContain('tok-123');
+    await core.handlers['secrets:allowStoring'](undefined);
+    expect(stored()).not.toBe('');
+    expect((await core.handlers['app:ready'](undefined)).secretsConsent).toBeNull();
+  });
+
+  it('exports profiles without secrets unless asked, and imports them back', async () => {
+    const { core } = await startCore();
+    const [first] = await core.handlers['profiles:list'](undefined);
+    await core.handlers['profiles:save']({ profile: first!, token: 'secret-token-xyz' });
+    const plain = await core.handlers['profiles:export']({ includeSecrets: false });
+    expect(plain).not.toContain('secret-token-xyz');
+    const full = await core.handlers['profiles:export']({ includeSecrets: true });
+    expect(full).toContain('secret-token-xyz');
+
+    const other = await startCore();
+    const imported = await other.core.handlers['profiles:import']({ json: plain });
+    expect(imported.map((p) => p.name)).toContain(first!.name);
+    await expect(
+      other.core.handlers['profiles:import']({ json: '{"nope":1}' }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+    });
+  });
+
+  it('asks the window before an "ask" tool runs, and runs it on Allow', async () => {
+    server = await startReferenceServer();
+    const { core, events } = await startCore({ webSocketUrl: server.url });
+    await core.handlers['session:connect'](undefined);
+    await server.waitForTools();
+    const call = server.callTool('self.system.open_url', { url: 'https://example.org/' });
+    const prompted = await waitFor(events, core, (e) => e.type === 'toolPrompted');
+    expect(prompted.type === 'toolPrompted' && prompted.prompt.tool).toBe('self.system.open_url');
+    await core.handlers['tools:answer']({
+      id: prompted.type === 'toolPrompted' ? prompted.prompt.id : '',
+      allow: false,
+    });
+    expect(JSON.stringify(await call)).toContain('"isError":true');
+    await waitFor(events, core, (e) => e.type === 'toolPromptClosed');
+    // A tool the user set to "deny" is not even listed after the next handshake.
+    await core.handlers['tools:setConsent']({ tool: 'self.clipboard.get_text', consent: 'deny' });
+    const volume = await server.callTool('self.audio_speaker.set_volume', { volume: 35 });
+    expect(JSON.stringify(volume)).toContain('"isError":false');
+    expect((await core.handlers['settings:get'](undefined)).volume).toBe(35);
+    const line = await waitFor(
+      events,
+      core,
+      (e) =>
+        e.type === 'messageUpserted' &&
+        e.message.systemKind === 'tool' &&
+        e.message.text.includes('set_volume'),
+    );
+    expect(line.type === 'messageUpserted' && line.message.conversationId).toMatch(/^preview:/);
+  });
+});
