@@ -168,6 +168,10 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
           if (event.message.role === 'assistant') lastReply = event.message.text;
         }
         if (event.type === 'turnEnded' && !event.aborted) notifyReply();
+        // An alert is the server's way to say something went wrong: worth a notification.
+        if (event.type === 'alertReceived' && settings().notifications) {
+          deps.notify(event.status, event.message);
+        }
         emit(event);
       });
     }

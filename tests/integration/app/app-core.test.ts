@@ -34,6 +34,7 @@ const basicTextCipher: SecretCipher = {
 
 async function startCore(options: { webSocketUrl?: string; cipher?: SecretCipher | null } = {}) {
   const events: AppEvent[] = [];
+  const notifications: string[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'lumi-core-'));
   let core: LumiCore | null = null;
   const desktop = new NodeDesktopCapabilities({
@@ -55,14 +56,14 @@ async function startCore(options: { webSocketUrl?: string; cipher?: SecretCipher
     plaintextSecrets: options.cipher === undefined,
     desktop,
     isWindowVisible: () => true,
-    notify: () => undefined,
+    notify: (title, body) => notifications.push(`${title}: ${body}`),
     holdToTalkAvailable: false,
     hotkeyProblems: () => [],
     ...(options.webSocketUrl ? { webSocketUrl: options.webSocketUrl } : {}),
   });
   cores.push(core);
   core.onEvent((event) => events.push(event));
-  return { core, events, dataDir };
+  return { core, events, dataDir, notifications };
 }
 
 function waitFor(
@@ -105,6 +106,21 @@ describe('app core', () => {
     expect(texts.some((t) => t.startsWith('assistant:') && t.includes('你好呀'))).toBe(true);
     const found = await core.handlers['history:search']({ query: '你好', limit: 10 });
     expect(found.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('turns a server alert into a system line and a notification', async () => {
+    server = await startReferenceServer({ mcp: false });
+    const { core, events, notifications } = await startCore({ webSocketUrl: server.url });
+    await core.handlers['session:connect'](undefined);
+    await waitFor(events, core, (e) => e.type === 'connectionChanged' && e.next.kind === 'ready');
+    server.push({ type: 'alert', status: 'ERROR', message: '设备未绑定', emotion: 'sad' });
+    const line = await waitFor(
+      events,
+      core,
+      (e) => e.type === 'messageUpserted' && e.message.systemKind === 'alert',
+    );
+    expect(line.type === 'messageUpserted' && line.message.text).toBe('ERROR: 设备未绑定');
+    expect(notifications).toContain('ERROR: 设备未绑定');
   });
 
   it('activates an OTA profile: the code is shown, the profile goes pending, then activated', async () => {
