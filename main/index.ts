@@ -115,6 +115,8 @@ async function start(): Promise<void> {
   let browserWindow: BrowserWindow | null = null;
   let core: AppCore | null = null;
   let trayState: TrayState | null = null;
+  // Declared up here: applyStartAtLogin (hoisted) first runs before the wiring below it.
+  let lastStartAtLogin: boolean | null = null;
   const requireCore = (): AppCore => {
     if (core === null) throw new Error('the core is not running yet');
     return core;
@@ -307,7 +309,6 @@ async function start(): Promise<void> {
     }
   }
 
-  let lastStartAtLogin: boolean | null = null;
   function applyStartAtLogin(current: Settings): void {
     if (current.startAtLogin === lastStartAtLogin) return;
     lastStartAtLogin = current.startAtLogin;
