@@ -14,87 +14,38 @@ import { buildAudioFrame, parseAudioFrame } from '../protocol/binary.ts';
 import {
   buildHello,
   encodeClientMessage,
-  type ClientHello,
   type ClientMessage,
-  type FrameDuration,
   type ProtocolVersion,
 } from '../protocol/client-messages.ts';
-import { AUTH_FAILED_TEXT, parseServerText, type InboundFrame } from '../protocol/parse.ts';
+import { AUTH_FAILED_TEXT, parseServerText } from '../protocol/parse.ts';
 import type { ServerHello } from '../protocol/server-messages.ts';
-import {
-  type Clock,
-  type RandomSource,
-  type TimerHandle,
-  SECOND,
-  systemClock,
-} from '../util/clock.ts';
+import { type Clock, type RandomSource, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
+import {
+  AUDIO_BACKLOG_LIMIT_BYTES,
+  CLOSE_GRACE,
+  HANDSHAKE_TIMEOUT,
+  HELLO_RESEND_AFTER,
+  HELLO_TIMEOUT,
+  MAX_PAYLOAD_BYTES,
+  NUDGE_PONG_TIMEOUT,
+  PING_INTERVAL,
+  PONG_TIMEOUT,
+  STABLE_AFTER,
+  type ConnectionEvents,
+  type ConnectionOptions,
+  type ServerAudioParams,
+} from './options.ts';
+
+export * from './options.ts';
+import { NamedTimers } from '../util/named-timers.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { classifyClose, type CloseVerdict } from './close-reason.ts';
 import { describeSocketError } from './socket-errors.ts';
 
-/** The firmware's limits: 10 s for the upgrade and 10 s for the server hello (protocol.md §2.3). */
-export const HANDSHAKE_TIMEOUT = 10 * SECOND;
-export const HELLO_TIMEOUT = 10 * SECOND;
-/** A slow control panel can eat the first hello (protocol.md §8 #16): send it once more. */
-export const HELLO_RESEND_AFTER = 3 * SECOND;
-/** Our WebSocket ping; the server's own pings are answered by `ws` automatically. */
-export const PING_INTERVAL = 30 * SECOND;
-export const PONG_TIMEOUT = 10 * SECOND;
-/** After a nudge (resume from sleep, network back) a ready socket must prove itself quickly. */
-export const NUDGE_PONG_TIMEOUT = 5 * SECOND;
-/** A connection that stayed up this long resets the backoff. */
-export const STABLE_AFTER = 10 * SECOND;
-/** TTS frames are ~200 bytes and MCP results small; nothing legitimate comes near this. */
-export const MAX_PAYLOAD_BYTES = 1024 * 1024;
-/** Audio is volatile: with more than this waiting in the socket, new frames are dropped (about five 60 ms frames). */
-export const AUDIO_BACKLOG_LIMIT_BYTES = 1024;
-/** Our close waits this long for the server's close frame before cutting the socket. */
-export const CLOSE_GRACE = 5 * SECOND;
-
-export interface ServerAudioParams {
-  /** What the server announced; informational only — never used to open the decoder (§2.2). */
-  readonly sampleRate: number;
-  readonly frameDurationMs: number;
-}
-
-export interface ConnectionOptions {
-  readonly url: string;
-  readonly token: string | null;
-  readonly deviceId: string;
-  readonly clientId: string;
-  readonly protocolVersion?: ProtocolVersion;
-  readonly frameDuration?: FrameDuration;
-  readonly mcp?: boolean;
-  /** PEM of an extra CA to trust for a self-hosted wss:// server; TLS stays verified. */
-  readonly ca?: string | null;
-  readonly backoff?: BackoffOptions;
-  /** Called once when the server rejects the token; a new token reconnects at once. */
-  readonly refreshToken?: () => Promise<string | null>;
-  /** Adjust the hello before it is sent (the original Lumi dialect adds id and device info). */
-  readonly decorateHello?: (hello: ClientHello) => Record<string, unknown>;
-  /** Accept a server hello (the dialect checks the echoed id). Default: transport websocket. */
-  readonly acceptHello?: (hello: ServerHello) => boolean;
-  /** Adjust every other outgoing message (the dialect adds id and timestamp). */
-  readonly decorateMessage?: (message: Record<string, unknown>) => Record<string, unknown>;
-  readonly clock?: Clock;
-  readonly random?: RandomSource;
-  readonly pingIntervalMs?: number;
-  readonly pongTimeoutMs?: number;
-  readonly helloTimeoutMs?: number;
-  readonly handshakeTimeoutMs?: number;
-}
-
-export type ConnectionEvents = {
-  stateChanged: (previous: ConnectionState, next: ConnectionState) => void;
-  /** A parsed text frame (messages, plain text, invalid and unknown frames alike). */
-  frame: (frame: InboundFrame) => void;
-  /** Reply audio: the Opus payload of a binary frame and when it arrived. */
-  audio: (opus: Uint8Array, arrivedAt: number) => void;
-  protocolLogged: (entry: ProtocolLogEntry) => void;
-};
-
 const LOG_TEXT_LIMIT = 500;
+
+type TimerName = 'retry' | 'closeGrace' | 'pong' | 'ping' | 'hello' | 'helloResend' | 'stable';
 
 interface Attempt {
   readonly socket: WebSocket;
@@ -123,13 +74,14 @@ export class Connection extends Emitter<ConnectionEvents> {
   #backoffStep = 0;
   #tokenRefreshed = false;
   #serverHello: ServerHello | null = null;
-  #timers = new Map<string, TimerHandle>();
+  readonly #timers: NamedTimers<TimerName>;
   #droppedAudioFrames = 0;
 
   constructor(options: ConnectionOptions) {
     super();
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#timers = new NamedTimers(this.#clock);
     this.#random = options.random ?? Math.random;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#token = options.token;
@@ -191,7 +143,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    */
   nudge(): void {
     if (this.#state.kind === 'reconnecting') {
-      this.#clearTimer('retry');
+      this.#timers.clear('retry');
       this.#open();
     } else if (this.#state.kind === 'ready') {
       this.#sendPing(this.#options.pongTimeoutMs ?? NUDGE_PONG_TIMEOUT);
@@ -200,14 +152,14 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Our own close: no retry. */
   disconnect(): void {
-    this.#clearAllTimers();
+    this.#timers.clearAll(['closeGrace']);
     const attempt = this.#attempt;
     if (attempt) {
       attempt.initiatedByUs = true;
       const socket = attempt.socket;
       if (socket.readyState === WebSocket.OPEN) {
         socket.close(1000);
-        this.#timer('closeGrace', CLOSE_GRACE, () => socket.terminate());
+        this.#timers.set('closeGrace', CLOSE_GRACE, () => socket.terminate());
       } else {
         socket.terminate();
       }
@@ -267,7 +219,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   #open(): void {
-    this.#clearAllTimers();
+    this.#timers.clearAll(['closeGrace']);
     const attemptNumber = this.#failures + 1;
     this.#setState({ kind: 'connecting', attempt: attemptNumber, url: this.#options.url });
     const headers: Record<string, string> = {
@@ -326,7 +278,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       else this.#onText(attempt, rawDataToString(data));
     });
     socket.on('pong', () => {
-      if (this.#attempt === attempt) this.#clearTimer('pong');
+      if (this.#attempt === attempt) this.#timers.clear('pong');
     });
     socket.on('error', (error) => {
       if (this.#attempt === attempt) attempt.error ??= describeSocketError(error);
@@ -351,10 +303,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     };
     this.#setState({ kind: 'handshaking' });
     send();
-    this.#timer('helloResend', HELLO_RESEND_AFTER, () => {
+    this.#timers.set('helloResend', HELLO_RESEND_AFTER, () => {
       if (this.#attempt === attempt && this.#state.kind === 'handshaking') send();
     });
-    this.#timer('hello', this.#options.helloTimeoutMs ?? HELLO_TIMEOUT, () => {
+    this.#timers.set('hello', this.#options.helloTimeoutMs ?? HELLO_TIMEOUT, () => {
       if (this.#attempt !== attempt) return;
       attempt.error =
         'The server did not answer the hello within 10 s (not a xiaozhi server, or the wrong path?).';
@@ -387,8 +339,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   #onServerHello(attempt: Attempt, hello: ServerHello): void {
-    this.#clearTimer('hello');
-    this.#clearTimer('helloResend');
+    this.#timers.clear('hello');
+    this.#timers.clear('helloResend');
     this.#serverHello = hello;
     attempt.wasReady = true;
     this.#failures = 0;
@@ -398,7 +350,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       serverVersion: hello.server_info?.version ?? String(hello.version ?? 1),
     });
     this.#schedulePing();
-    this.#timer('stable', STABLE_AFTER, () => {
+    this.#timers.set('stable', STABLE_AFTER, () => {
       if (this.#attempt !== attempt) return;
       this.#backoffStep = 0;
       this.#tokenRefreshed = false;
@@ -417,7 +369,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   #onClose(attempt: Attempt, code: number): void {
-    this.#clearAllTimers();
+    this.#timers.clearAll(['closeGrace']);
     this.#attempt = null;
     this.#serverHello = null;
     const verdict = classifyClose({
@@ -499,13 +451,13 @@ export class Connection extends Emitter<ConnectionEvents> {
       retryAt: this.#clock.now() + delay,
       reason,
     });
-    this.#timer('retry', delay, () => {
+    this.#timers.set('retry', delay, () => {
       if (this.#state.kind === 'reconnecting') this.#open();
     });
   }
 
   #schedulePing(): void {
-    this.#timer('ping', this.#options.pingIntervalMs ?? PING_INTERVAL, () => {
+    this.#timers.set('ping', this.#options.pingIntervalMs ?? PING_INTERVAL, () => {
       this.#sendPing(this.#options.pongTimeoutMs ?? PONG_TIMEOUT);
       this.#schedulePing();
     });
@@ -516,7 +468,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (!attempt || attempt.socket.readyState !== WebSocket.OPEN) return;
     attempt.socket.ping();
     if (this.#timers.has('pong')) return;
-    this.#timer('pong', timeoutMs, () => {
+    this.#timers.set('pong', timeoutMs, () => {
       if (this.#attempt !== attempt) return;
       attempt.error = `No pong within ${Math.round(timeoutMs / 1000)} s; the connection is dead.`;
       // terminate(), not close(): a dead peer never completes a closing handshake.
@@ -551,29 +503,6 @@ export class Connection extends Emitter<ConnectionEvents> {
     const previous = this.#state;
     this.#state = next;
     this.emit('stateChanged', previous, next);
-  }
-
-  #timer(name: string, ms: number, callback: () => void): void {
-    this.#clearTimer(name);
-    this.#timers.set(
-      name,
-      this.#clock.setTimeout(() => {
-        this.#timers.delete(name);
-        callback();
-      }, ms),
-    );
-  }
-
-  #clearTimer(name: string): void {
-    const handle = this.#timers.get(name);
-    if (handle) this.#clock.clearTimeout(handle);
-    this.#timers.delete(name);
-  }
-
-  #clearAllTimers(): void {
-    for (const name of [...this.#timers.keys()]) {
-      if (name !== 'closeGrace') this.#clearTimer(name);
-    }
   }
 
   #log(direction: 'in' | 'out', kind: ProtocolLogEntry['kind'], text: string): void {
