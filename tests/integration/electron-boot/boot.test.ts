@@ -182,7 +182,7 @@ describe('the built Electron main on a fake Electron', () => {
     const deadline = Date.now() + TURN_TIMEOUT_MS;
     let tooltip = '';
     while (Date.now() < deadline) {
-      tooltip = (await app().inspect()).trays[0]!.tooltip;
+      tooltip = (await app().inspect()).trays[0]!.tooltip ?? '';
       if (tooltip.includes(ready)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
