@@ -91,11 +91,6 @@ export class Connection extends Emitter<ConnectionEvents> {
     return this.#state;
   }
 
-  /** The server hello of the current session, if ready. */
-  get serverHello(): ServerHello | null {
-    return this.#serverHello;
-  }
-
   get sessionId(): string | null {
     return this.#state.kind === 'ready' ? this.#state.sessionId : null;
   }

@@ -7,10 +7,6 @@
 import type { AudioSink } from '../audio/sink.ts';
 import type { ReplyDecoder, ReplyDecoderFactory } from './ports.ts';
 
-export interface ReplyPlayerEvents {
-  skipped(reason: string, total: number): void;
-}
-
 export class ReplyPlayer {
   readonly #sink: AudioSink;
   readonly #decoder: ReplyDecoder;
@@ -19,7 +15,6 @@ export class ReplyPlayer {
   /** From `tts start` until the buffered audio played out (or was flushed). */
   #playing = false;
   #generation = 0;
-  #framesThisReply = 0;
   #skippedTotal = 0;
 
   constructor(
@@ -32,20 +27,8 @@ export class ReplyPlayer {
     this.#onSkipped = onSkipped;
   }
 
-  get isOpen(): boolean {
-    return this.#open;
-  }
-
   get isPlaying(): boolean {
     return this.#playing;
-  }
-
-  get framesThisReply(): number {
-    return this.#framesThisReply;
-  }
-
-  get skippedTotal(): number {
-    return this.#skippedTotal;
   }
 
   /** `tts start`. */
@@ -55,7 +38,6 @@ export class ReplyPlayer {
     this.#sink.beginReply();
     this.#open = true;
     this.#playing = true;
-    this.#framesThisReply = 0;
     this.#generation += 1;
   }
 
@@ -68,7 +50,6 @@ export class ReplyPlayer {
       this.#onSkipped(result.error, this.#skippedTotal);
       return false;
     }
-    this.#framesThisReply += 1;
     this.#sink.write(result.pcm, arrivedAt);
     return true;
   }
