@@ -40,7 +40,7 @@ export default async function run(): Promise<BenchResult[]> {
       target: 'node24',
       external: ['@discordjs/opus', 'naudiodon', '@alexanderolsen/libsamplerate-js'],
       banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        js: "import { createRequire as __lumiCreateRequire } from 'node:module'; const require = __lumiCreateRequire(import.meta.url);",
       },
       logLevel: 'error',
     });

@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import opus from '@discordjs/opus';
 import OpusScript from 'opusscript';
 import {
   DEFAULT_EXPECTED_LOSS_PERCENT,
@@ -18,6 +17,7 @@ import {
   ReplyDecoder,
   SpeechEncoder,
 } from '../main/core/audio/opus-codec.ts';
+import { opusAddon } from '../main/core/audio/opus-native.ts';
 import { resampleAll } from '../main/core/audio/resampler.ts';
 import { downmixToMono, readWavFile } from '../main/core/audio/wav.ts';
 import { floatToInt16 } from '../main/core/audio/pcm.ts';
@@ -111,7 +111,8 @@ function opusscriptSpeechEncoder(): OpusScript {
 
 /** Packets as a server sends them: 24 kHz, 60 ms. */
 function serverPackets(frames: Int16Array[]): Buffer[] {
-  const encoder = new opus.OpusEncoder(SERVER_RATE, 1);
+  const { OpusEncoder } = opusAddon();
+  const encoder = new OpusEncoder(SERVER_RATE, 1);
   encoder.applyEncoderCTL(4000, 2048);
   encoder.setBitrate(SERVER_BITRATE);
   return frames.map((frame) => encoder.encode(asBuffer(frame)));

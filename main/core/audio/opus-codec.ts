@@ -6,9 +6,9 @@
  * rate the server encoded at: Opus decodes any stream at any of its rates, and servers announce
  * a rate that is not always the one they use (protocol.md §2.2, §4.6).
  */
-import opus from '@discordjs/opus';
 import type { OpusEncoder } from '@discordjs/opus';
 import type { Settings } from '../../../shared/settings.ts';
+import { opusAddon } from './opus-native.ts';
 
 export type FrameDurationMs = Settings['frameDurationMs'];
 
@@ -75,7 +75,7 @@ export class SpeechEncoder {
       throw new RangeError(`SpeechEncoder: frames must be 20, 40 or 60 ms`);
     }
     this.frameSamples = (SPEECH_SAMPLE_RATE * this.frameDurationMs) / 1000;
-    this.#encoder = new opus.OpusEncoder(SPEECH_SAMPLE_RATE, 1);
+    this.#encoder = monoCodec(SPEECH_SAMPLE_RATE);
     // @discordjs/opus hard-wires OPUS_APPLICATION_AUDIO; VOIP must be set before the first
     // encode (toolchain.md §6). libopus documents VOIP as the mode for speech where
     // intelligibility matters most; it also high-passes away rumble below the voice.
@@ -131,7 +131,7 @@ export class ReplyDecoder {
       );
     }
     this.sampleRate = sampleRate;
-    this.#decoder = new opus.OpusEncoder(sampleRate, 1);
+    this.#decoder = monoCodec(sampleRate);
   }
 
   /**
@@ -139,7 +139,7 @@ export class ReplyDecoder {
    * has no reset, so this builds a new native object.
    */
   reset(): void {
-    this.#decoder = new opus.OpusEncoder(this.sampleRate, 1);
+    this.#decoder = monoCodec(this.sampleRate);
   }
 
   decode(packet: Uint8Array): DecodeResult {
@@ -170,4 +170,10 @@ export class ReplyDecoder {
 /** Whether Opus can decode at `rate`. */
 export function isOpusRate(rate: number): rate is OpusRate {
   return (OPUS_RATES as readonly number[]).includes(rate);
+}
+
+/** A libopus encoder/decoder pair for one channel (the addon's one class does both). */
+function monoCodec(sampleRate: number): OpusEncoder {
+  const { OpusEncoder: Codec } = opusAddon();
+  return new Codec(sampleRate, 1);
 }
