@@ -12,6 +12,13 @@ const nodeBuiltinBan = {
   message: 'shared/ is imported by the renderer: no Node built-ins.',
 };
 
+const zodBan = {
+  group: ['zod', 'zod/*'],
+  message:
+    "Import zod as `import * as z from '…/main/core/util/zod.ts'` (zod/mini with English messages): the classic build costs ~10 MB resident.",
+};
+const electronSubpathBan = { group: ['electron/*'], message: electronBan.message };
+
 export default tseslint.config(
   {
     ignores: [
@@ -52,21 +59,31 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    files: ['main/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [zodBan] }] },
+  },
+  {
     files: ['main/core/**/*.ts', 'main/cli.ts', 'main/cli/**/*.ts', 'main/preview/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [electronBan],
-          patterns: [{ group: ['electron/*'], message: electronBan.message }],
-        },
+        { paths: [electronBan], patterns: [electronSubpathBan, zodBan] },
       ],
+    },
+  },
+  {
+    files: ['main/core/util/zod.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electronBan], patterns: [electronSubpathBan] }],
     },
   },
   {
     files: ['shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electronBan], patterns: [nodeBuiltinBan] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [electronBan], patterns: [nodeBuiltinBan, zodBan] },
+      ],
     },
   },
   {

@@ -3,7 +3,7 @@
  * but a compromised renderer is exactly what the sandbox assumes, so nothing crosses unchecked.
  * Settings patches and profiles are checked for shape here and for meaning by the core's store.
  */
-import { z } from 'zod';
+import * as z from '../core/util/zod.ts';
 import type { IpcChannel, IpcRequest } from '../../shared/ipc.ts';
 import type { Settings } from '../../shared/settings.ts';
 
@@ -17,10 +17,17 @@ export const MAX_URL_LENGTH = 4_096;
 /** A profiles export is a few kilobytes; a megabyte leaves room for hundreds of profiles. */
 export const MAX_IMPORT_LENGTH = 1024 * 1024;
 
-const id = z.string().min(1).max(MAX_ID_LENGTH);
-const limit = z.number().int().min(1).max(MAX_PAGE_LIMIT);
+/** A string of 1 to `max` characters. */
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+/** A string of at most `max` characters (empty allowed). */
+const upTo = (max: number) => z.string().check(z.maxLength(max));
+const id = text(MAX_ID_LENGTH);
+const limit = z.int().check(z.gte(1), z.lte(MAX_PAGE_LIMIT));
 /** Channels without a payload ignore whatever arrives. */
-const none = z.unknown().transform(() => undefined);
+const none = z.pipe(
+  z.unknown(),
+  z.transform(() => undefined),
+);
 
 const isPlainRecord = (value: unknown): boolean =>
   typeof value === 'object' &&
@@ -30,25 +37,25 @@ const isPlainRecord = (value: unknown): boolean =>
 
 const profile = z.object({
   id,
-  name: z.string().min(1).max(MAX_ID_LENGTH),
+  name: text(MAX_ID_LENGTH),
   endpoint: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('websocket'), url: z.string().max(MAX_URL_LENGTH) }),
-    z.object({ kind: z.literal('ota'), url: z.string().max(MAX_URL_LENGTH) }),
+    z.object({ kind: z.literal('websocket'), url: upTo(MAX_URL_LENGTH) }),
+    z.object({ kind: z.literal('ota'), url: upTo(MAX_URL_LENGTH) }),
   ]),
   dialect: z.enum(['xiaozhi', 'lumi']),
   appHeartbeat: z.boolean(),
-  caFile: z.string().max(MAX_URL_LENGTH).nullable(),
+  caFile: z.nullable(upTo(MAX_URL_LENGTH)),
   hasToken: z.boolean(),
   activation: z.enum(['none', 'pending', 'activated']),
 });
 
 /** One schema per channel; the mapped type makes a missing channel a compile error. */
-export const requestSchemas: { readonly [C in IpcChannel]: z.ZodType<IpcRequest<C>> } = {
+export const requestSchemas: { readonly [C in IpcChannel]: z.ZodMiniType<IpcRequest<C>> } = {
   'app:ready': none,
   'session:connect': none,
   'session:disconnect': none,
   'session:retry': none,
-  'session:sendText': z.object({ text: z.string().min(1).max(MAX_TEXT_LENGTH) }),
+  'session:sendText': z.object({ text: text(MAX_TEXT_LENGTH) }),
   'session:retrySend': z.object({ id }),
   'session:startTalking': none,
   'session:stopTalking': none,
@@ -59,24 +66,24 @@ export const requestSchemas: { readonly [C in IpcChannel]: z.ZodType<IpcRequest<
   'profiles:list': none,
   'profiles:save': z.object({
     profile,
-    token: z.string().max(MAX_URL_LENGTH).nullable().optional(),
+    token: z.optional(z.nullable(upTo(MAX_URL_LENGTH))),
   }),
   'profiles:activate': z.object({ id }),
   'profiles:remove': z.object({ id }),
   'profiles:export': z.object({ includeSecrets: z.boolean() }),
-  'profiles:import': z.object({ json: z.string().max(MAX_IMPORT_LENGTH) }),
+  'profiles:import': z.object({ json: upTo(MAX_IMPORT_LENGTH) }),
   'secrets:allowStoring': none,
   'doctor:run': none,
   'devices:list': none,
   'devices:testTone': none,
-  'history:page': z.object({ before: z.string().max(MAX_ID_LENGTH).nullable(), limit }),
-  'history:search': z.object({ query: z.string().max(MAX_QUERY_LENGTH), limit }),
+  'history:page': z.object({ before: z.nullable(upTo(MAX_ID_LENGTH)), limit }),
+  'history:search': z.object({ query: upTo(MAX_QUERY_LENGTH), limit }),
   'tools:answer': z.object({ id, allow: z.boolean() }),
   'tools:setConsent': z.object({
-    tool: z.string().min(1).max(MAX_ID_LENGTH),
+    tool: id,
     consent: z.enum(['allow', 'ask', 'deny']),
   }),
-  'links:open': z.object({ url: z.string().max(MAX_URL_LENGTH) }),
+  'links:open': z.object({ url: upTo(MAX_URL_LENGTH) }),
   'window:hide': none,
   'window:setPinned': z.object({ pinned: z.boolean() }),
 };

@@ -3,7 +3,7 @@
  * size: the position always follows the tray icon. A missing or damaged file means the default.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from '../core/util/zod.ts';
 import { writeFileAtomic } from '../core/store/safe-file.ts';
 
 export interface WindowSize {
@@ -17,7 +17,7 @@ export const DEFAULT_WINDOW_SIZE: WindowSize = { width: 380, height: 560 };
 export const MIN_WINDOW_SIZE: WindowSize = { width: 320, height: 420 };
 export const MAX_WINDOW_SIZE: WindowSize = { width: 1600, height: 1600 };
 
-const StoredSchema = z.object({ width: z.number().finite(), height: z.number().finite() });
+const StoredSchema = z.object({ width: z.number(), height: z.number() });
 
 /** Keeps a size within the window's limits, in whole pixels. */
 export function clampWindowSize(size: WindowSize): WindowSize {

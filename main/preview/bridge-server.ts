@@ -7,7 +7,7 @@
  * ahead of its `app:ready` reply.
  */
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { z } from 'zod';
+import * as z from '../core/util/zod.ts';
 import type { AppEvent, IpcChannel, IpcResponse } from '../../shared/ipc.ts';
 import { fail, ok } from '../../shared/result.ts';
 import { HandlerError, type AppCore } from '../core/app/handlers.ts';
@@ -30,10 +30,10 @@ const CLOSE_GOING_AWAY = 1001;
 const CLOSE_POLICY_VIOLATION = 1008;
 
 const envelope = z.object({
-  id: z.number().int().nonnegative(),
+  id: z.int().check(z.gte(0)),
   channel: z.string(),
   // Channels without a payload send none (JSON drops `undefined`).
-  request: z.unknown().optional(),
+  request: z.optional(z.unknown()),
 });
 
 const isChannel = (channel: string): channel is IpcChannel =>

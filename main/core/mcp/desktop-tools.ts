@@ -2,7 +2,7 @@
  * Lumi's desktop tools, named the xiaozhi way (`self.<module>.<action>`, FW docs/mcp-usage.md)
  * so the servers' prompts and habits for ESP32 devices carry over.
  */
-import { z } from 'zod';
+import * as z from '../util/zod.ts';
 import type { ListenMode } from '../../../shared/assistant.ts';
 import type { Clock } from '../util/clock.ts';
 import type { DesktopCapabilities } from './capabilities.ts';
@@ -99,7 +99,9 @@ export function desktopTools(caps: DesktopCapabilities, clock: Clock): DeviceToo
     defineTool({
       name: 'self.audio_speaker.set_volume',
       description: 'Set the volume of the assistant voice (0-100).',
-      input: z.object({ volume: z.number().int().min(0).max(100).describe('Volume, 0 to 100') }),
+      input: z.object({
+        volume: z.int().check(z.gte(0), z.lte(100), z.describe('Volume, 0 to 100')),
+      }),
       async run({ volume }) {
         await caps.setVolume(volume);
         return textOutput(true);
@@ -126,7 +128,7 @@ export function desktopTools(caps: DesktopCapabilities, clock: Clock): DeviceToo
     defineTool({
       name: 'self.system.open_url',
       description: "Open an https link in the user's web browser.",
-      input: z.object({ url: z.string().min(1).describe('An https:// URL') }),
+      input: z.object({ url: z.string().check(z.minLength(1), z.describe('An https:// URL')) }),
       defaultConsent: 'ask',
       async run({ url }) {
         const checked = checkOpenableUrl(url);
@@ -148,7 +150,7 @@ export function desktopTools(caps: DesktopCapabilities, clock: Clock): DeviceToo
     defineTool({
       name: 'self.clipboard.set_text',
       description: "Put text on the user's clipboard.",
-      input: z.object({ text: z.string().max(CLIPBOARD_TEXT_LIMIT) }),
+      input: z.object({ text: z.string().check(z.maxLength(CLIPBOARD_TEXT_LIMIT)) }),
       defaultConsent: 'ask',
       async run({ text }) {
         await caps.writeClipboard(text);
@@ -160,8 +162,8 @@ export function desktopTools(caps: DesktopCapabilities, clock: Clock): DeviceToo
       name: 'self.notify',
       description: 'Show a desktop notification to the user.',
       input: z.object({
-        title: z.string().min(1).max(NOTIFY_TITLE_LIMIT),
-        body: z.string().max(NOTIFY_BODY_LIMIT).default(''),
+        title: z.string().check(z.minLength(1), z.maxLength(NOTIFY_TITLE_LIMIT)),
+        body: z._default(z.string().check(z.maxLength(NOTIFY_BODY_LIMIT)), ''),
       }),
       async run({ title, body }) {
         await caps.notify(title, body);

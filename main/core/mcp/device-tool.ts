@@ -2,7 +2,7 @@
  * One device tool: its name, its zod-checked arguments, its default consent, and how a call of
  * it is summarised for the conversation without leaking what the user would not want logged.
  */
-import { z } from 'zod';
+import * as z from '../util/zod.ts';
 import type { ToolConsent } from '../../../shared/settings.ts';
 
 /** What a tool produced. The MCP layer turns it into content items. */
@@ -43,7 +43,7 @@ export interface DeviceTool {
   prepare(rawArgs: unknown): PrepareResult;
 }
 
-export interface ToolSpec<S extends z.ZodObject> {
+export interface ToolSpec<S extends z.ZodMiniObject> {
   readonly name: string;
   readonly description: string;
   readonly input: S;
@@ -85,7 +85,7 @@ export function summarizeOutput(output: ToolOutput): string {
   return `${output.mimeType} image, ${Math.ceil(output.data.byteLength / 1024)} kB`;
 }
 
-function inputSchemaOf(input: z.ZodObject): ToolInputSchema {
+function inputSchemaOf(input: z.ZodMiniObject): ToolInputSchema {
   // The `$schema` URI is dead weight in every tools/list page; the servers never read it.
   const { $schema: _unused, ...schema }: Record<string, unknown> = z.toJSONSchema(input, {
     io: 'input',
@@ -94,7 +94,7 @@ function inputSchemaOf(input: z.ZodObject): ToolInputSchema {
 }
 
 /** Turn a typed spec into a DeviceTool. */
-export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): DeviceTool {
+export function defineTool<S extends z.ZodMiniObject>(spec: ToolSpec<S>): DeviceTool {
   const summarizeArgs = spec.summarizeArgs ?? defaultArgsSummary;
   const summarize = spec.summarizeOutput ?? summarizeOutput;
   return {

@@ -5,7 +5,7 @@
  * desktop app does not flash itself. Every failure becomes an OtaError with a plain message.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../util/zod.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import { SECOND, systemClock, type Clock } from '../util/clock.ts';
 
@@ -83,25 +83,25 @@ export interface OtaResult {
 }
 
 const OtaAnswerSchema = z.object({
-  websocket: z
-    .object({
-      url: z.string().regex(/^wss?:\/\/\S+$/i),
-      token: z.string().nullish(),
-      version: z.unknown().optional(),
-    })
-    .optional(),
-  activation: z
-    .object({
-      code: z.union([z.string(), z.number()]).transform(String),
-      message: z.string().optional(),
-      challenge: z.string().optional(),
-      timeout_ms: z.number().optional(),
-    })
-    .optional(),
-  mqtt: z.record(z.string(), z.unknown()).optional(),
-  server_time: z
-    .object({ timestamp: z.number(), timezone_offset: z.number().optional() })
-    .optional(),
+  websocket: z.optional(
+    z.object({
+      url: z.string().check(z.regex(/^wss?:\/\/\S+$/i)),
+      token: z.nullish(z.string()),
+      version: z.optional(z.unknown()),
+    }),
+  ),
+  activation: z.optional(
+    z.object({
+      code: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+      message: z.optional(z.string()),
+      challenge: z.optional(z.string()),
+      timeout_ms: z.optional(z.number()),
+    }),
+  ),
+  mqtt: z.optional(z.record(z.string(), z.unknown())),
+  server_time: z.optional(
+    z.object({ timestamp: z.number(), timezone_offset: z.optional(z.number()) }),
+  ),
 });
 
 /** What the firmware sends as the OTA headers (§6.1); the same go to `/activate`. */

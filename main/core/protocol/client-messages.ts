@@ -4,13 +4,14 @@
  * xiaozhi-esp32-server drops the connection when one of its handlers meets a malformed
  * message (protocol.md §8 #17).
  */
-import { z } from 'zod';
+import * as z from '../util/zod.ts';
 
 export const UPSTREAM_SAMPLE_RATE = 16_000;
 export const UPSTREAM_CHANNELS = 1;
 export const DEFAULT_FRAME_DURATION_MS = 60;
 
-const sessionId = z.string().optional();
+const sessionId = z.optional(z.string());
+const nonEmpty = z.string().check(z.minLength(1));
 
 export const ClientHelloSchema = z.object({
   type: z.literal('hello'),
@@ -18,7 +19,7 @@ export const ClientHelloSchema = z.object({
   features: z.object({
     mcp: z.boolean(),
     glyph_push: z.literal(false),
-    aec: z.boolean().optional(),
+    aec: z.optional(z.boolean()),
   }),
   transport: z.literal('websocket'),
   audio_params: z.object({
@@ -28,12 +29,12 @@ export const ClientHelloSchema = z.object({
     frame_duration: z.union([z.literal(20), z.literal(40), z.literal(60)]),
   }),
   // Original Lumi dialect (seeds/001): id, device_id and device_info on the hello.
-  id: z.string().optional(),
-  device_id: z.string().optional(),
-  device_info: z
-    .object({ platform: z.string(), model: z.string(), os_version: z.string() })
-    .optional(),
-  timestamp: z.string().optional(),
+  id: z.optional(z.string()),
+  device_id: z.optional(z.string()),
+  device_info: z.optional(
+    z.object({ platform: z.string(), model: z.string(), os_version: z.string() }),
+  ),
+  timestamp: z.optional(z.string()),
 });
 
 export const ListenSchema = z.union([
@@ -48,14 +49,14 @@ export const ListenSchema = z.union([
     session_id: sessionId,
     type: z.literal('listen'),
     state: z.literal('detect'),
-    text: z.string().min(1),
+    text: nonEmpty,
   }),
 ]);
 
 export const AbortSchema = z.object({
   session_id: sessionId,
   type: z.literal('abort'),
-  reason: z.literal('wake_word_detected').optional(),
+  reason: z.optional(z.literal('wake_word_detected')),
 });
 
 export const ClientMcpSchema = z.object({
@@ -69,17 +70,17 @@ export const ClientPingSchema = z.object({ type: z.literal('ping') });
 
 export const SubscribeSchema = z.object({
   type: z.enum(['subscribe', 'unsubscribe']),
-  channels: z.array(z.string().min(1)).min(1),
+  channels: z.array(nonEmpty).check(z.minLength(1)),
 });
 
 /** Typed text in the original Lumi dialect (seeds/001); the xiaozhi way is `listen detect`. */
 export const ChatSchema = z.object({
   type: z.literal('chat'),
   /** The server's `response` echoes it. */
-  id: z.string().min(1).optional(),
-  content: z.string().min(1),
+  id: z.optional(nonEmpty),
+  content: nonEmpty,
   session_id: sessionId,
-  device_id: z.string().optional(),
+  device_id: z.optional(z.string()),
 });
 
 export const ClientMessageSchema = z.union([

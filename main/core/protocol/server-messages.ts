@@ -3,28 +3,29 @@
  * Unknown keys are tolerated (servers add `session_id`, `glyph_push`, …); required ones are
  * checked. Anything that does not fit becomes an `invalid` frame in parse.ts, never a throw.
  */
-import { z } from 'zod';
+import * as z from '../util/zod.ts';
 
-const sessionId = z.string().nullish();
+const sessionId = z.nullish(z.string());
+const positiveInt = z.int().check(z.positive());
 
 export const AudioParamsSchema = z.object({
-  format: z.string().optional(),
-  sample_rate: z.number().int().positive().optional(),
-  channels: z.number().int().positive().optional(),
-  frame_duration: z.number().int().positive().optional(),
+  format: z.optional(z.string()),
+  sample_rate: z.optional(positiveInt),
+  channels: z.optional(positiveInt),
+  frame_duration: z.optional(positiveInt),
 });
 
 export const ServerHelloSchema = z.object({
   type: z.literal('hello'),
-  transport: z.string().optional(),
-  version: z.number().int().optional(),
+  transport: z.optional(z.string()),
+  version: z.optional(z.int()),
   session_id: sessionId,
-  audio_params: AudioParamsSchema.optional(),
+  audio_params: z.optional(AudioParamsSchema),
   /** Original Lumi dialect: the server echoes the hello's `id` and names itself. */
-  id: z.string().optional(),
-  server_info: z
-    .object({ version: z.string().optional(), capabilities: z.array(z.string()).optional() })
-    .optional(),
+  id: z.optional(z.string()),
+  server_info: z.optional(
+    z.object({ version: z.optional(z.string()), capabilities: z.optional(z.array(z.string())) }),
+  ),
 });
 
 export const SttSchema = z.object({
@@ -35,8 +36,8 @@ export const SttSchema = z.object({
 
 export const LlmSchema = z.object({
   type: z.literal('llm'),
-  text: z.string().optional(),
-  emotion: z.string().optional(),
+  text: z.optional(z.string()),
+  emotion: z.optional(z.string()),
   session_id: sessionId,
 });
 
@@ -44,7 +45,7 @@ export const TtsSchema = z.union([
   z.object({
     type: z.literal('tts'),
     state: z.enum(['start', 'stop']),
-    text: z.string().optional(),
+    text: z.optional(z.string()),
     session_id: sessionId,
   }),
   z.object({
@@ -56,8 +57,8 @@ export const TtsSchema = z.union([
   z.object({
     type: z.literal('tts'),
     // FW ignores unknown states (e.g. sentence_end); keep them typed so callers can too.
-    state: z.string().refine((s) => !['start', 'stop', 'sentence_start'].includes(s)),
-    text: z.string().optional(),
+    state: z.string().check(z.refine((s) => !['start', 'stop', 'sentence_start'].includes(s))),
+    text: z.optional(z.string()),
     session_id: sessionId,
   }),
 ]);
@@ -78,7 +79,7 @@ export const AlertSchema = z.object({
   type: z.literal('alert'),
   status: z.string(),
   message: z.string(),
-  emotion: z.string().optional(),
+  emotion: z.optional(z.string()),
   session_id: sessionId,
 });
 
@@ -92,66 +93,66 @@ export const GoodbyeSchema = z.object({ type: z.literal('goodbye'), session_id: 
 
 export const PongSchema = z.object({
   type: z.literal('pong'),
-  timestamp: z.union([z.string(), z.number()]).optional(),
+  timestamp: z.optional(z.union([z.string(), z.number()])),
 });
 
 /** The official server has been seen sending `{"type":"error",…}` when it rejects a session. */
 export const ServerErrorSchema = z.object({
   type: z.literal('error'),
-  message: z.string().optional(),
-  code: z.union([z.string(), z.number()]).optional(),
+  message: z.optional(z.string()),
+  code: z.optional(z.union([z.string(), z.number()])),
 });
 
 /** Legacy IoT commands (pre-MCP); Lumi logs and ignores them. */
 export const IotSchema = z.object({
   type: z.literal('iot'),
-  commands: z.array(z.unknown()).optional(),
+  commands: z.optional(z.array(z.unknown())),
 });
 
 /** Admin replies of xiaozhi-esp32-server's control channel; not for clients, logged only. */
 export const ServerAdminSchema = z.object({
   type: z.literal('server'),
-  status: z.string().optional(),
-  message: z.unknown().optional(),
+  status: z.optional(z.string()),
+  message: z.optional(z.unknown()),
 });
 
 // Events of the original real-time module (seeds/000) and the original Lumi dialect (seeds/001).
 
 export const MessageNewSchema = z.object({
   type: z.literal('message.new'),
-  channel: z.string().optional(),
-  conversation_id: z.string().optional(),
-  message: z
-    .object({ id: z.string().optional(), content: z.string(), role: z.string().optional() })
-    .optional(),
-  content: z.string().optional(),
+  channel: z.optional(z.string()),
+  conversation_id: z.optional(z.string()),
+  message: z.optional(
+    z.object({ id: z.optional(z.string()), content: z.string(), role: z.optional(z.string()) }),
+  ),
+  content: z.optional(z.string()),
 });
 
 const taskBase = {
   task_id: z.string(),
-  title: z.string().optional(),
-  channel: z.string().optional(),
+  title: z.optional(z.string()),
+  channel: z.optional(z.string()),
 };
 
 export const TaskProgressSchema = z.object({
   type: z.literal('task.progress'),
   ...taskBase,
-  progress: z.number().min(0).max(100),
-  message: z.string().optional(),
+  progress: z.number().check(z.gte(0), z.lte(100)),
+  message: z.optional(z.string()),
 });
 
 export const TaskCompletedSchema = z.object({
   type: z.literal('task.completed'),
   ...taskBase,
-  result: z.unknown().optional(),
-  message: z.string().optional(),
+  result: z.optional(z.unknown()),
+  message: z.optional(z.string()),
 });
 
 export const TaskFailedSchema = z.object({
   type: z.literal('task.failed'),
   ...taskBase,
-  error: z.string().optional(),
-  message: z.string().optional(),
+  error: z.optional(z.string()),
+  message: z.optional(z.string()),
 });
 
 export const SubscribedSchema = z.object({
@@ -164,7 +165,7 @@ export const ResponseSchema = z.object({
   id: z.string(),
   content: z.string(),
   session_id: sessionId,
-  timestamp: z.string().optional(),
+  timestamp: z.optional(z.string()),
 });
 
 export const serverMessageSchemas = {

@@ -12,7 +12,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../util/zod.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { moveAside, NOT_RECOVERED, writeFileAtomic, type Recovery } from './safe-file.ts';
 import type { SecretStore } from './secrets.ts';
@@ -40,9 +40,9 @@ const VIRTUAL_INTERFACE =
 
 /** What `identities.json` holds per profile (also checks identities brought in by an import). */
 export const DeviceIdentitySchema = z.object({
-  deviceId: z.string().regex(MAC_PATTERN),
+  deviceId: z.string().check(z.regex(MAC_PATTERN)),
   clientId: z.uuid(),
-  serialNumber: z.string().startsWith('SN-'),
+  serialNumber: z.string().check(z.startsWith('SN-')),
   createdAt: z.number(),
 });
 const IdentitiesFileSchema = z.object({

@@ -5,7 +5,7 @@
  * identity, token and key, so a move to a new computer keeps the device bound to the server
  * (the token is bound to the Client-Id and Device-Id, protocol.md §1.3).
  */
-import { z } from 'zod';
+import * as z from '../util/zod.ts';
 import type { ServerProfile } from '../../../shared/settings.ts';
 import { DeviceIdentitySchema, type IdentityStore } from './identity.ts';
 import type { ProfileStore } from './profiles.ts';
@@ -21,16 +21,13 @@ const ExportSchema = z.object({
   profiles: z.array(
     z.object({
       profile: StoredProfileSchema,
-      identity: DeviceIdentitySchema.optional(),
-      secrets: z
-        .object({
-          token: z.string().optional(),
-          deviceKey: z
-            .string()
-            .regex(/^[0-9a-f]{64}$/)
-            .optional(),
-        })
-        .optional(),
+      identity: z.optional(DeviceIdentitySchema),
+      secrets: z.optional(
+        z.object({
+          token: z.optional(z.string()),
+          deviceKey: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
+        }),
+      ),
     }),
   ),
 });

@@ -9,7 +9,7 @@
  */
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../util/zod.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { moveAside, NOT_RECOVERED, writeFileAtomic, type Recovery } from './safe-file.ts';
 
@@ -83,7 +83,7 @@ const EntrySchema = z.object({ enc: z.enum(['cipher', 'plain']), data: z.string(
 const SecretsFileSchema = z.object({
   version: z.literal(1),
   /** The keystore backend the `cipher` entries were written with (to explain a changed one). */
-  backend: z.string().nullable(),
+  backend: z.nullable(z.string()),
   consents: z.array(z.enum(['plaintextBackend', 'noEncryption'])),
   entries: z.record(z.string(), z.partialRecord(z.enum(['token', 'deviceKey']), EntrySchema)),
 });

@@ -5,7 +5,7 @@
  */
 import type { Options, Schema } from 'conf';
 import type Conf from 'conf';
-import { z } from 'zod';
+import * as z from '../util/zod.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
 import { DEFAULT_PROFILE } from './server-presets.ts';
 
@@ -26,30 +26,30 @@ const MAX_IDLE_HANGUP_SECONDS = 110;
 const MIN_IDLE_HANGUP_SECONDS = 10;
 
 export const EndpointSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('websocket'), url: z.string().regex(/^wss?:\/\/\S+$/i) }),
-  z.object({ kind: z.literal('ota'), url: z.string().regex(/^https?:\/\/\S+$/i) }),
+  z.object({ kind: z.literal('websocket'), url: z.string().check(z.regex(/^wss?:\/\/\S+$/i)) }),
+  z.object({ kind: z.literal('ota'), url: z.string().check(z.regex(/^https?:\/\/\S+$/i)) }),
 ]);
 
 export const StoredProfileSchema = z.object({
-  id: z.string().regex(PROFILE_ID_PATTERN),
-  name: z.string().min(1).max(80),
+  id: z.string().check(z.regex(PROFILE_ID_PATTERN)),
+  name: z.string().check(z.minLength(1), z.maxLength(80)),
   endpoint: EndpointSchema,
   dialect: z.enum(['xiaozhi', 'lumi']),
   appHeartbeat: z.boolean(),
-  caFile: z.string().min(1).nullable(),
+  caFile: z.nullable(z.string().check(z.minLength(1))),
   activation: z.enum(['none', 'pending', 'activated']),
 });
 
 export const SettingsSchema = z.object({
-  activeProfileId: z.string().regex(PROFILE_ID_PATTERN),
+  activeProfileId: z.string().check(z.regex(PROFILE_ID_PATTERN)),
   mode: z.enum(['manual', 'auto']),
   realtimeEnabled: z.boolean(),
   cues: z.boolean(),
-  volume: z.number().int().min(0).max(100),
-  inputDevice: z.string().nullable(),
-  outputDevice: z.string().nullable(),
+  volume: z.int().check(z.gte(0), z.lte(100)),
+  inputDevice: z.nullable(z.string()),
+  outputDevice: z.nullable(z.string()),
   frameDurationMs: z.union([z.literal(20), z.literal(40), z.literal(60)]),
-  idleHangupSeconds: z.number().int().min(MIN_IDLE_HANGUP_SECONDS).max(MAX_IDLE_HANGUP_SECONDS),
+  idleHangupSeconds: z.int().check(z.gte(MIN_IDLE_HANGUP_SECONDS), z.lte(MAX_IDLE_HANGUP_SECONDS)),
   hotkeys: z.object({
     toggleTalk: z.string(),
     holdToTalk: z.string(),
@@ -58,12 +58,12 @@ export const SettingsSchema = z.object({
   language: z.enum(['system', 'en', 'zh-CN']),
   startAtLogin: z.boolean(),
   notifications: z.boolean(),
-  historyRetentionDays: z.number().int().min(1).nullable(),
+  historyRetentionDays: z.nullable(z.int().check(z.gte(1))),
   toolConsent: z.record(z.string(), z.enum(['allow', 'ask', 'deny'])),
 });
 
-export const StoredSettingsSchema = SettingsSchema.extend({
-  profiles: z.array(StoredProfileSchema).min(1),
+export const StoredSettingsSchema = z.extend(SettingsSchema, {
+  profiles: z.array(StoredProfileSchema).check(z.minLength(1)),
 });
 
 export const DEFAULT_SETTINGS: Settings = {

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../../../shared/settings.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
+import * as z from '../util/zod.ts';
 import { moveAside, NOT_RECOVERED, type Recovery } from './safe-file.ts';
 import {
   SETTINGS_FILE_NAME,
@@ -21,6 +22,7 @@ import {
 } from './settings-schema.ts';
 
 const SETTINGS_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
+const SettingsPatchSchema = z.partial(SettingsSchema);
 
 export class SettingsError extends Error {
   readonly code: 'invalid' | 'unknownProfile';
@@ -61,7 +63,7 @@ export class SettingsStore {
     if (unknown.length > 0) {
       throw new SettingsError('invalid', `Unknown setting(s): ${unknown.join(', ')}.`);
     }
-    const checked = SettingsSchema.partial().safeParse(patch);
+    const checked = SettingsPatchSchema.safeParse(patch);
     if (!checked.success) {
       const detail = checked.error.issues
         .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
