@@ -1,9 +1,9 @@
 /**
  * The shape of `settings.json`: `Settings` (shared/settings.ts) plus the server profiles, as one
- * zod schema. The JSON schema `conf` validates with is generated from it, so the file check, the
- * import check and the patch check can never disagree. Secrets are never part of this file.
+ * zod schema, so the file check, the import check and the patch check can never disagree.
+ * Secrets are never part of this file.
  */
-import type { Options, Schema } from 'conf';
+import type { Options } from 'conf';
 import type Conf from 'conf';
 import * as z from '../util/zod.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
@@ -139,17 +139,11 @@ export function migrateToProfiles(store: Conf<StoredSettings>, onLegacyToken?: L
   raw.delete('token');
 }
 
-/** The JSON schema `conf` validates each top-level key with, generated from the zod schema. */
-function confSchema(): Schema<StoredSettings> {
-  const json = z.toJSONSchema(StoredSettingsSchema, { io: 'input' }) as {
-    properties: Schema<StoredSettings>;
-  };
-  return json.properties;
-}
-
 /**
- * The options for `conf` (or for `electron-store`, which wraps it): schema, defaults and
- * migrations. `cwd` is where the file lives (Electron: `app.getPath('userData')`).
+ * The options for `conf` (or for `electron-store`, which wraps it): defaults and migrations.
+ * `cwd` is where the file lives (Electron: `app.getPath('userData')`). No JSON schema: conf
+ * would compile one with ajv, ~13 MB resident for a check `StoredSettingsSchema` already makes
+ * (settings.ts validates the file once it is open and every write before it is made).
  */
 export function settingsConfOptions(
   cwd: string,
@@ -162,7 +156,6 @@ export function settingsConfOptions(
     cwd,
     configName: SETTINGS_FILE_NAME,
     projectVersion: SETTINGS_FORMAT_VERSION,
-    schema: confSchema(),
     // conf's defaults type also admits dot-notation keys (`toolConsent.<tool>`); ours has none.
     defaults: DEFAULT_STORED_SETTINGS as NonNullable<Options<StoredSettings>['defaults']>,
     migrations,

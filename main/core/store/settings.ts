@@ -1,12 +1,13 @@
 /**
- * Settings and profiles on disk, through `conf` (atomic writes, schema, migrations). Before conf
- * reads the file, a damaged one (not JSON, not an object, rejected by the schema after the
- * migrations ran) is moved aside to `settings.corrupt-<time>.json` and defaults are loaded, and
- * the caller is told so it can tell the user: conf's own `clearInvalidConfig` would silently
+ * Settings and profiles on disk, through `conf` (atomic writes, defaults, migrations), checked
+ * with `StoredSettingsSchema`: the whole file once it is open (after the migrations ran), each
+ * write before it is made. A damaged file (not JSON, not an object, rejected by the schema) is
+ * moved aside to `settings.corrupt-<time>.json` as it was found and defaults are loaded, and the
+ * caller is told so it can tell the user: conf's own `clearInvalidConfig` would silently
  * overwrite it (anchors.md B4).
  */
 import Conf, { type Options } from 'conf';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../../../shared/settings.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
@@ -15,6 +16,8 @@ import { moveAside, NOT_RECOVERED, type Recovery } from './safe-file.ts';
 import {
   SETTINGS_FILE_NAME,
   SettingsSchema,
+  StoredProfileSchema,
+  StoredSettingsSchema,
   settingsConfOptions,
   type LegacyTokenSink,
   type StoredProfile,
@@ -23,6 +26,14 @@ import {
 
 const SETTINGS_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
 const SettingsPatchSchema = z.partial(SettingsSchema);
+const ProfileListSchema = z.array(StoredProfileSchema).check(z.minLength(1));
+
+/** `path: message; …` for a rejected value. */
+function describeIssues(error: z.core.$ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
 
 export class SettingsError extends Error {
   readonly code: 'invalid' | 'unknownProfile';
@@ -65,10 +76,7 @@ export class SettingsStore {
     }
     const checked = SettingsPatchSchema.safeParse(patch);
     if (!checked.success) {
-      const detail = checked.error.issues
-        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-        .join('; ');
-      throw new SettingsError('invalid', `Invalid setting: ${detail}.`);
+      throw new SettingsError('invalid', `Invalid setting: ${describeIssues(checked.error)}.`);
     }
     const active = checked.data.activeProfileId;
     if (active !== undefined && !this.profiles().some((profile) => profile.id === active)) {
@@ -90,11 +98,11 @@ export class SettingsStore {
     const ids = new Set(profiles.map((profile) => profile.id));
     if (ids.size !== profiles.length)
       throw new SettingsError('invalid', 'Profile ids must be unique.');
-    try {
-      this.#conf.set({ profiles, activeProfileId });
-    } catch (error) {
-      throw new SettingsError('invalid', error instanceof Error ? error.message : String(error));
+    const checked = ProfileListSchema.safeParse(profiles);
+    if (!checked.success) {
+      throw new SettingsError('invalid', `Invalid profile: ${describeIssues(checked.error)}.`);
     }
+    this.#conf.set({ profiles: checked.data, activeProfileId });
   }
 }
 
@@ -120,6 +128,8 @@ export interface OpenedSettings {
 function construct(options: OpenSettingsOptions): SettingsStore {
   const confOptions = settingsConfOptions(options.cwd, options.onLegacyToken);
   const conf = options.create ? options.create(confOptions) : new Conf<StoredSettings>(confOptions);
+  const checked = StoredSettingsSchema.safeParse(conf.store);
+  if (!checked.success) throw new UnusableSettings(describeIssues(checked.error));
   const profiles = conf.get('profiles');
   if (new Set(profiles.map((profile) => profile.id)).size !== profiles.length) {
     throw new UnusableSettings('two profiles share one id');
@@ -163,11 +173,13 @@ export function openSettings(options: OpenSettingsOptions): OpenedSettings {
     };
     return { store: construct(options), recovery };
   }
+  // As found: a migration may have rewritten the file before the schema check refused it.
+  const original = existsSync(path) ? readFileSync(path) : null;
   try {
     return { store: construct(options), recovery: NOT_RECOVERED };
   } catch (error) {
-    // Schema violations and failed migrations: conf has put the file back as it found it.
-    if (!existsSync(path)) throw error;
+    if (original === null) throw error;
+    writeFileSync(path, original);
     const movedTo = moveAside(path, clock.now());
     const detail = error instanceof Error ? error.message : String(error);
     return {

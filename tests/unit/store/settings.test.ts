@@ -84,6 +84,34 @@ describe('openSettings', () => {
     expect(readdirSync(dir).filter((name) => name.includes('corrupt'))).toHaveLength(1);
   });
 
+  it('moves a 1.x file the migration cannot make valid aside as it was found', () => {
+    const legacy = JSON.stringify({ serverUrl: 'ws://10.0.0.2:8000/xiaozhi/v1/', cues: 'yes' });
+    writeFileSync(settingsPath(), legacy);
+    const { store, recovery } = openSettings({ cwd: dir, clock });
+    expect(recovery).toMatchObject({ recovered: true, reason: 'schemaInvalid' });
+    if (!recovery.recovered) return;
+    expect(recovery.detail).toContain('cues');
+    expect(readFileSync(recovery.movedTo, 'utf8')).toBe(legacy);
+    expect(store.settings()).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('refuses a profile list the schema rejects and writes nothing', () => {
+    const { store } = openSettings({ cwd: dir });
+    const before = readFileSync(settingsPath(), 'utf8');
+    const [profile] = store.profiles();
+    if (!profile) throw new Error('no default profile');
+    const broken = {
+      ...profile,
+      id: 'bad',
+      endpoint: { kind: 'websocket' as const, url: 'ftp://x' },
+    };
+    expect(() => store.writeProfiles([profile, broken], profile.id)).toThrow(
+      /Invalid profile: 1\.endpoint\.url/,
+    );
+    expect(() => store.writeProfiles([], profile.id)).toThrow(SettingsError);
+    expect(readFileSync(settingsPath(), 'utf8')).toBe(before);
+  });
+
   it('moves aside a file whose profiles share an id', () => {
     const options = settingsConfOptions(dir);
     const conf = new Conf<StoredSettings>(options);
