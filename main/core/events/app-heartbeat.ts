@@ -7,7 +7,7 @@
 import { appPing } from '../protocol/client-messages.ts';
 import type { ServerMessage } from '../protocol/server-messages.ts';
 import { SECOND, type Clock, type TimerHandle } from '../util/clock.ts';
-import type { SendMessage } from './subscriptions.ts';
+import type { SendMessage } from '../protocol/client-messages.ts';
 
 /** The original module's heartbeat period. */
 export const APP_PING_INTERVAL = 30 * SECOND;

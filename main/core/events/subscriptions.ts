@@ -3,11 +3,8 @@
  * batches, remember what was asked for, and ask again after every reconnect, because a new
  * server session starts with no subscriptions.
  */
-import { type ClientMessage } from '../protocol/client-messages.ts';
+import type { SendMessage } from '../protocol/client-messages.ts';
 import type { ServerMessage } from '../protocol/server-messages.ts';
-
-/** Sends one message on the current connection; false when it could not be sent. */
-export type SendMessage = (message: ClientMessage) => boolean;
 
 /** Channels per subscribe message at most, so one huge set cannot make one huge frame. */
 export const MAX_CHANNELS_PER_MESSAGE = 100;

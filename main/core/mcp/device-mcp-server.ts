@@ -1,34 +1,48 @@
 /**
  * Lumi as the MCP server the xiaozhi servers expect on a device (protocol.md §3.6): the server
- * sends initialize, pages through tools/list and calls tools, all inside `type:"mcp"` messages.
+ * sends initialize, pages through tools/list and calls tools, all as JSON-RPC inside `type:"mcp"`
+ * messages.
  *
- * Built on the SDK's low-level `Server` rather than `McpServer`, because McpServer lists every
- * tool in one reply (no cursor paging) and hides a tool by sending `list_changed`
- * notifications the servers do not read; here tools/list pages like the firmware and consent
- * decides per request what is visible.
+ * A small JSON-RPC dispatcher of its own rather than the MCP SDK: a device server answers four
+ * methods, and the SDK (with the full zod build it needs) cost ~8 MB resident in the core
+ * process. The SDK's client still drives it in the tests, so the two stay compatible.
+ * tools/list pages like the firmware, and consent decides per request what is visible.
  *
  * xiaozhi-esp32-server starts its request ids at 1 in every session and reuses id 2 for each
- * tools/list page; the SDK answers reused ids without complaint. A new session (a new server
- * hello) gets a fresh SDK server through `reset()`, so nothing of the old session's handshake
- * or in-flight calls leaks into the new one.
+ * tools/list page; ids are only used to answer, so reuse is harmless. A new session (a new
+ * server hello) starts through `reset()`: the old session's calls are abandoned and their
+ * replies dropped, so nothing of it reaches the new one, where the same ids start over.
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-  type CallToolResult,
-  type ListToolsResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import { mcpReply, type SendMessage } from '../protocol/client-messages.ts';
 import type { Clock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import type { ConsentGate } from './consent.ts';
 import { clip, type DeviceTool, type ToolOutput } from './device-tool.ts';
-import { EnvelopeTransport, type SendMessage } from './envelope-transport.ts';
+import {
+  classify,
+  errorReply,
+  resultReply,
+  RpcError,
+  RpcErrorCode,
+  type Params,
+  type RequestId,
+} from './json-rpc.ts';
 import { TOOLS_PAGE_BYTES, pageTools, type ListedTool } from './tool-pages.ts';
 import type { ToolCallRecord } from './tool-call-record.ts';
 import { assertToolNames, serverToolName } from './tool-names.ts';
+
+/**
+ * The MCP revisions Lumi answers in, newest first. A client asking for one of them gets it back
+ * (the xiaozhi servers ask for 2024-11-05); any other gets the newest. Lumi uses only what all of
+ * them share: initialize, ping, tools/list with cursors, tools/call.
+ */
+export const MCP_PROTOCOL_VERSIONS = [
+  '2025-11-25',
+  '2025-06-18',
+  '2025-03-26',
+  '2024-11-05',
+  '2024-10-07',
+] as const;
 
 /** Error texts in call records are cut here; the server still gets the whole text. */
 export const ERROR_SUMMARY_LIMIT = 200;
@@ -71,7 +85,24 @@ export interface DeviceMcpServerOptions {
   readonly pageBytes?: number;
 }
 
-function toContent(output: ToolOutput): CallToolResult['content'] {
+/** One item of a tool result, as MCP defines text and image content. */
+type ContentItem =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'image'; readonly data: string; readonly mimeType: string };
+
+interface CallToolResult {
+  readonly content: readonly ContentItem[];
+  readonly isError: boolean;
+  /** xiaozhi-esp32-server reads a failure's reason from here, not from the content. */
+  readonly error?: string;
+}
+
+interface ListToolsResult {
+  readonly tools: readonly ListedTool[];
+  readonly nextCursor?: string;
+}
+
+function toContent(output: ToolOutput): ContentItem[] {
   if (output.kind === 'text') return [{ type: 'text', text: output.text }];
   return [
     { type: 'text', text: output.caption },
@@ -98,26 +129,38 @@ interface InitializeParams {
 }
 
 /**
- * What Lumi keeps from an `initialize` request: the protocol version asked for, and the vision
- * endpoint. `capabilities.vision` is a xiaozhi extension the SDK's schema strips, so it is read
- * from the raw payload.
+ * What Lumi keeps from an `initialize` request: who asks, the protocol version asked for, and
+ * the vision endpoint (`capabilities.vision`, a xiaozhi extension). Read leniently: a server
+ * that leaves something out still gets its tools.
  */
-function readInitialize(
-  payload: Readonly<Record<string, unknown>>,
-): { clientName: string; protocolVersion: string; vision: VisionEndpoint | null } | null {
-  if (payload['method'] !== 'initialize') return null;
-  const params = (payload['params'] ?? {}) as InitializeParams;
-  const vision = params.capabilities?.vision;
+function readInitialize(params: Params): {
+  clientName: string;
+  protocolVersion: string;
+  vision: VisionEndpoint | null;
+} {
+  const given = params as InitializeParams;
+  const vision = given.capabilities?.vision;
   return {
-    clientName: typeof params.clientInfo?.name === 'string' ? params.clientInfo.name : 'unknown',
-    protocolVersion:
-      typeof params.protocolVersion === 'string' ? params.protocolVersion : 'unknown',
+    clientName: typeof given.clientInfo?.name === 'string' ? given.clientInfo.name : 'unknown',
+    protocolVersion: typeof given.protocolVersion === 'string' ? given.protocolVersion : 'unknown',
     vision:
       typeof vision?.url === 'string'
         ? { url: vision.url, token: typeof vision.token === 'string' ? vision.token : null }
         : null,
   };
 }
+
+/** Why a call's signal was aborted: it is said in the call's record. */
+class Abandoned extends Error {}
+
+/** One server session's requests: closed sessions answer nothing. */
+interface McpSession {
+  closed: boolean;
+  /** Requests being answered, to cancel them (notifications/cancelled, reset, close). */
+  readonly inFlight: Map<RequestId, AbortController>;
+}
+
+const newSession = (): McpSession => ({ closed: false, inFlight: new Map() });
 
 export class DeviceMcpServer {
   readonly events = new Emitter<DeviceMcpEvents>();
@@ -126,8 +169,7 @@ export class DeviceMcpServer {
   /** Keyed by the server's spelling of the name. */
   readonly #tools: ReadonlyMap<string, DeviceTool>;
   readonly #pageBytes: number;
-  #server: Server;
-  #transport: EnvelopeTransport;
+  #session: McpSession = newSession();
   #vision: VisionEndpoint | null = null;
 
   constructor(options: DeviceMcpServerOptions) {
@@ -135,7 +177,6 @@ export class DeviceMcpServer {
     this.#options = options;
     this.#tools = new Map(options.tools.map((tool) => [serverToolName(tool.name), tool]));
     this.#pageBytes = options.pageBytes ?? TOOLS_PAGE_BYTES;
-    [this.#server, this.#transport] = this.#connect();
   }
 
   /** The vision endpoint of the current session's `initialize`, if the server sent one. */
@@ -145,48 +186,131 @@ export class DeviceMcpServer {
 
   /** Feed the payload of one `type:"mcp"` server message. */
   handle(payload: Readonly<Record<string, unknown>>): void {
-    const initialize = readInitialize(payload);
-    if (initialize) {
-      this.#vision = initialize.vision;
-      this.events.emit('initializeReceived', {
-        clientName: initialize.clientName,
-        protocolVersion: initialize.protocolVersion,
-        vision: initialize.vision !== null,
-      });
+    const session = this.#session;
+    if (session.closed) return;
+    const message = classify(payload);
+    switch (message.kind) {
+      case 'request':
+        void this.#answer(session, message.id, message.method, message.params);
+        return;
+      case 'notification':
+        if (message.method === 'notifications/cancelled') {
+          const requestId = message.params['requestId'];
+          if (typeof requestId === 'string' || typeof requestId === 'number') {
+            session.inFlight.get(requestId)?.abort(new Abandoned('the server cancelled it'));
+          }
+        }
+        // notifications/initialized and the rest need nothing from a device.
+        return;
+      case 'response':
+        this.#failed(
+          new Error(`A JSON-RPC response to a request Lumi never sent (id ${message.id})`),
+        );
+        return;
+      case 'invalid':
+        // Answer what carries an id, or the server waits 30 s for nothing.
+        if (message.id !== null) {
+          this.#reply(
+            session,
+            errorReply(message.id, RpcErrorCode.InvalidRequest, 'Invalid Request'),
+          );
+        }
+        this.#failed(new Error(`Not a JSON-RPC message: ${JSON.stringify(payload).slice(0, 200)}`));
     }
-    this.#transport.deliver(payload);
   }
 
   /** Start over for a new server session (call on every server hello). */
   reset(): void {
-    void this.#disconnect();
+    this.#end(this.#session);
+    this.#session = newSession();
     this.#vision = null;
-    [this.#server, this.#transport] = this.#connect();
   }
 
   /** Stop answering; pending calls are abandoned and their prompts withdrawn. */
   close(): Promise<void> {
-    return this.#disconnect();
+    this.#end(this.#session);
+    return Promise.resolve();
   }
 
-  #disconnect(): Promise<void> {
-    return this.#server.close().catch((error: unknown) => this.#failed(error));
+  #end(session: McpSession): void {
+    session.closed = true;
+    for (const controller of session.inFlight.values()) {
+      controller.abort(new Abandoned('the session ended'));
+    }
+    session.inFlight.clear();
   }
 
-  #connect(): [Server, EnvelopeTransport] {
-    const server = new Server({ ...this.#options.serverInfo }, { capabilities: { tools: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, (request) =>
-      this.#list(request.params?.cursor),
-    );
-    server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-      this.#call(request.params.name, request.params.arguments, extra.signal),
-    );
-    server.onerror = (error) => this.events.emit('errorOccurred', error);
-    const transport = new EnvelopeTransport(this.#options.send);
-    // connect() installs the transport's callbacks before its first await, so a payload
-    // delivered right after this returns is already handled.
-    server.connect(transport).catch((error: unknown) => this.#failed(error));
-    return [server, transport];
+  async #answer(session: McpSession, id: RequestId, method: string, params: Params): Promise<void> {
+    const controller = new AbortController();
+    session.inFlight.set(id, controller);
+    let reply: Record<string, unknown>;
+    try {
+      reply = resultReply(id, await this.#dispatch(method, params, controller.signal));
+    } catch (error) {
+      reply =
+        error instanceof RpcError
+          ? errorReply(id, error.code, error.message)
+          : errorReply(
+              id,
+              RpcErrorCode.InternalError,
+              error instanceof Error ? error.message : String(error),
+            );
+    } finally {
+      if (session.inFlight.get(id) === controller) session.inFlight.delete(id);
+    }
+    // A cancelled request is not answered (MCP cancellation), nor one of an ended session.
+    if (!controller.signal.aborted) this.#reply(session, reply);
+  }
+
+  #dispatch(method: string, params: Params, signal: AbortSignal): Promise<object> | object {
+    switch (method) {
+      case 'initialize':
+        return this.#initialize(params);
+      case 'ping':
+        return {};
+      case 'tools/list': {
+        const cursor = params['cursor'];
+        if (cursor !== undefined && typeof cursor !== 'string') {
+          throw new RpcError(RpcErrorCode.InvalidParams, 'tools/list: the cursor must be a string');
+        }
+        return this.#list(cursor);
+      }
+      case 'tools/call': {
+        const name = params['name'];
+        if (typeof name !== 'string') {
+          throw new RpcError(
+            RpcErrorCode.InvalidParams,
+            'tools/call: the tool name must be a string',
+          );
+        }
+        return this.#call(name, params['arguments'], signal);
+      }
+      default:
+        throw new RpcError(RpcErrorCode.MethodNotFound, `Method not found: ${method}`);
+    }
+  }
+
+  #initialize(params: Params): object {
+    const request = readInitialize(params);
+    this.#vision = request.vision;
+    this.events.emit('initializeReceived', {
+      clientName: request.clientName,
+      protocolVersion: request.protocolVersion,
+      vision: request.vision !== null,
+    });
+    const supported = MCP_PROTOCOL_VERSIONS.find((version) => version === request.protocolVersion);
+    return {
+      protocolVersion: supported ?? MCP_PROTOCOL_VERSIONS[0],
+      capabilities: { tools: {} },
+      serverInfo: { ...this.#options.serverInfo },
+    };
+  }
+
+  #reply(session: McpSession, payload: Record<string, unknown>): void {
+    if (session.closed) return;
+    if (!this.#options.send(mcpReply(payload))) {
+      this.#failed(new Error('MCP reply not sent: the connection is not open'));
+    }
   }
 
   #failed(error: unknown): void {
@@ -208,7 +332,7 @@ export class DeviceMcpServer {
 
   #list(cursor: string | undefined): ListToolsResult {
     const page = pageTools(this.#visibleTools(), cursor, this.#pageBytes);
-    if (!page.ok) throw new McpError(ErrorCode.InvalidParams, page.error);
+    if (!page.ok) throw new RpcError(RpcErrorCode.InvalidParams, page.error);
     this.events.emit('toolsListed', {
       names: page.tools.map((tool) => tool.name),
       nextCursor: page.nextCursor ?? null,
@@ -239,9 +363,9 @@ export class DeviceMcpServer {
     if (!prepared.ok) return refuse('', prepared.error);
     const { call } = prepared;
     if (decision === 'ask' && !(await consent.ask(name, call.argsSummary, signal))) {
-      // An aborted signal means the session ended while the question was open: nobody said no.
+      // An aborted signal means nobody said no: the session ended or the server gave up.
       const reason = signal.aborted
-        ? `${name} was abandoned: the session ended`
+        ? `${name} was abandoned: ${abandonReason(signal)}`
         : `The user did not allow ${name}`;
       return refuse(call.argsSummary, reason);
     }
@@ -253,4 +377,9 @@ export class DeviceMcpServer {
       return refuse(call.argsSummary, error instanceof Error ? error.message : String(error));
     }
   }
+}
+
+function abandonReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Abandoned ? reason.message : 'it was cancelled';
 }

@@ -94,6 +94,9 @@ export const ClientMessageSchema = z.union([
   ChatSchema,
 ]);
 
+/** Sends one message on the current connection; false when it could not be sent. */
+export type SendMessage = (message: ClientMessage) => boolean;
+
 export type ClientHello = z.infer<typeof ClientHelloSchema>;
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type FrameDuration = ClientHello['audio_params']['frame_duration'];
