@@ -8,7 +8,7 @@ const INT16_MAX = 32767;
 const INT16_MIN = -32768;
 
 /** Whether this machine stores integers little-endian (every desktop Lumi runs on does). */
-const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Float samples in [-1, 1) to s16, rounded and clipped. */
 export function floatToInt16(samples: Float32Array): Int16Array {

@@ -18,10 +18,17 @@ function frames(count: number, value: number): Int16Array[] {
   return Array.from({ length: count }, () => new Int16Array(FRAME).fill(value));
 }
 
+/**
+ * Waits until the sink has opened its `count`th output and started it. Starting can wait for
+ * the resampler's wasm to load (a device that refuses 48 kHz), so this waits in real time.
+ */
 async function opened(backend: FakeAudioBackend, count = 1): Promise<void> {
-  for (let i = 0; i < 20 && backend.outputs.length < count; i++) await settle();
+  const until = Date.now() + 5_000;
+  const ready = () => backend.outputs.length >= count && backend.outputs[count - 1]?.started;
+  while (!ready() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
   await settle();
   expect(backend.outputs.length).toBe(count);
+  expect(backend.output.started).toBe(true);
 }
 
 describe('SpeakerSink', () => {

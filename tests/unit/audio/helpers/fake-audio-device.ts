@@ -24,7 +24,10 @@ export class FakeOutputStream extends Writable {
     _encoding: string,
     callback: (error?: Error | null) => void,
   ): void {
-    this.written.push(chunk);
+    // naudiodon copies a chunk when it is written (its native Chunk); Lumi reuses the memory.
+    // (A copy of its own, not from Buffer's shared pool: tests read `chunk.buffer`.)
+    const copy = new Uint8Array(chunk);
+    this.written.push(Buffer.from(copy.buffer, 0, copy.byteLength));
     this.#pending.push(() => callback());
   }
 
