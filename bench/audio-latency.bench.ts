@@ -9,21 +9,22 @@
 import { performance } from 'node:perf_hooks';
 import { Readable, Writable } from 'node:stream';
 import type { AudioOptions, IoStreamRead, IoStreamWrite } from 'naudiodon';
-import opus from '@discordjs/opus';
 import { BlockRenderer } from '../main/core/audio/block-renderer.ts';
 import type { AudioBackend } from '../main/core/audio/devices.ts';
 import { JitterBuffer } from '../main/core/audio/jitter-buffer.ts';
 import { MicrophoneCapture } from '../main/core/audio/microphone.ts';
 import { ReplyDecoder } from '../main/core/audio/opus-codec.ts';
+import { opusAddon } from '../main/core/audio/opus-native.ts';
+import { PLAYOUT_BLOCK_MS } from '../main/core/audio/speaker-sink.ts';
 import type { BenchResult } from './types.ts';
 
 const REPLY_FRAMES = 1_000;
 const SERVER_RATE = 24_000;
 const FRAME_MS = 60;
 const PLAYOUT_RATE = 48_000;
-const BLOCK = (PLAYOUT_RATE * 20) / 1000;
+/** The speaker's playout block. */
+const BLOCK = (PLAYOUT_RATE * PLAYOUT_BLOCK_MS) / 1000;
 const FRAME_48K = (PLAYOUT_RATE * FRAME_MS) / 1000;
-const BLOCKS_PER_FRAME = FRAME_48K / BLOCK;
 const CAPTURE_FRAMES = 600;
 const CAPTURE_BLOCK = 960;
 const TARGET = '≤ 5 ms';
@@ -62,12 +63,16 @@ async function playbackLatencies(): Promise<number[]> {
     if (!decoded.ok) throw new Error(decoded.error);
     buffer.push(decoded.pcm, started);
     arrivalCost.push(performance.now() - started);
-    // The first five frames come in a burst; afterwards one arrives per three blocks played.
-    if (i >= 4) for (let b = 0; b < BLOCKS_PER_FRAME; b++) await pullOne();
+    // The first five frames come in a burst; afterwards one arrives per 60 ms played.
+    if (i >= 4) {
+      while ((blockCost.length + 1) * BLOCK <= (i - 3) * FRAME_48K) await pullOne();
+    }
   }
   if (buffer.stats.underruns > 0) throw new Error('the playback simulation underran');
-  // Frame i starts block i·3 of the playout.
-  return arrivalCost.map((cost, i) => cost + (blockCost[i * BLOCKS_PER_FRAME] ?? 0)).slice(0, -5);
+  // Frame i's first sample is played in block ⌊i·frame / block⌋.
+  return arrivalCost
+    .map((cost, i) => cost + (blockCost[Math.floor((i * FRAME_48K) / BLOCK)] ?? Number.NaN))
+    .slice(0, -5);
 }
 
 async function captureLatencies(): Promise<number[]> {
@@ -89,7 +94,8 @@ async function captureLatencies(): Promise<number[]> {
 
 /** A reply as the server sends it: 24 kHz speech-like audio in 60 ms Opus packets. */
 function replyPackets(): Uint8Array[] {
-  const encoder = new opus.OpusEncoder(SERVER_RATE, 1);
+  const { OpusEncoder } = opusAddon();
+  const encoder = new OpusEncoder(SERVER_RATE, 1);
   encoder.applyEncoderCTL(4000, 2048);
   const frame = (SERVER_RATE * FRAME_MS) / 1000;
   const speech = voiced(SERVER_RATE, (REPLY_FRAMES * FRAME_MS) / 1000);

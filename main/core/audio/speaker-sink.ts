@@ -23,13 +23,17 @@ import { msToSamples } from './pcm.ts';
 import { StreamingResampler } from './resampler.ts';
 import type { AudioSink } from './sink.ts';
 
-/** The block pulled from the jitter buffer and written to the device. */
-export const PLAYOUT_BLOCK_MS = 20;
 /**
- * Blocks naudiodon may hold beyond the one playing: 2 × 20 ms absorbs an event loop that is
- * late by 40 ms without the device starving.
+ * The block pulled from the jitter buffer and written to the device. Each block costs a pull,
+ * a render and a native write with its thread hand-off; 40 ms blocks halve that against 20 ms
+ * (cpu.tts_stream) for 20 ms more of queued sound when the user barges in.
  */
-export const NATIVE_QUEUE_BLOCKS = 2;
+export const PLAYOUT_BLOCK_MS = 40;
+/**
+ * Blocks naudiodon may hold beyond the one playing: one 40 ms block absorbs an event loop that
+ * is late by 40 ms without the device starving.
+ */
+export const NATIVE_QUEUE_BLOCKS = 1;
 /** Statistics while a reply plays: twice a second. */
 export const STATS_INTERVAL_MS = 500;
 /** The stream stays open this long after the last sound, so the next reply starts at once. */

@@ -12,7 +12,8 @@ import { ManualClock } from '../../helpers/manual-clock.ts';
 import { goertzel, sineInt16 } from './helpers/signal.ts';
 
 const FRAME = 2_880;
-const BLOCK = 960;
+/** One playout block at 48 kHz. */
+const BLOCK = (48_000 * PLAYOUT_BLOCK_MS) / 1000;
 
 function frames(count: number, value: number): Int16Array[] {
   return Array.from({ length: count }, () => new Int16Array(FRAME).fill(value));
@@ -58,8 +59,8 @@ describe('SpeakerSink', () => {
     await opened(backend);
     expect(backend.output.options).toMatchObject({ sampleRate: 48_000, channelCount: 1 });
 
-    // 300 ms of audio is 15 blocks; the device has taken the last one after 15 consumes.
-    await backend.output.consume(15);
+    // The device has taken the last block of the 300 ms once it consumed that many blocks.
+    await backend.output.consume(Math.ceil((5 * FRAME) / BLOCK));
     expect(drained).toBe(false);
     await backend.output.consume(NATIVE_QUEUE_BLOCKS + 1);
     await reply;
