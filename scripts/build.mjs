@@ -4,20 +4,18 @@
 //   dist/preload/index.cjs  the sandboxed preload (a sandboxed preload must be one CJS file)
 //   dist/cli/index.mjs      the terminal front end (ESM, runnable with a shebang)
 //   dist/renderer/          the Svelte window (vite)
-// Native addons and Electron stay external; they are loaded from node_modules at run time.
-// (@alexanderolsen/libsamplerate-js embeds its wasm in its JS, so it bundles like any module.)
+// Native addons, Electron and libsamplerate-js stay external; they are loaded from node_modules
+// at run time (scripts/bundle-options.mjs says why).
 import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { ESM_REQUIRE_BANNER, NODE_EXTERNAL, NODE_SOURCE_OPTIONS } from './bundle-options.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const from = (...parts) => path.join(root, ...parts);
-
-/** Loaded by `require` at run time: native code, or Electron itself. */
-const EXTERNAL = ['electron', '@discordjs/opus', 'naudiodon', 'segfault-handler', 'uiohook-napi'];
 
 const NODE_TARGET = 'node22';
 const SHEBANG = '#!/usr/bin/env node';
@@ -29,7 +27,7 @@ const common = {
   bundle: true,
   sourcemap: true,
   logLevel: 'warning',
-  external: EXTERNAL,
+  external: NODE_EXTERNAL,
   absWorkingDir: root,
 };
 
@@ -49,6 +47,7 @@ async function buildMain() {
   await build({
     ...common,
     ...cjsImportMeta,
+    ...NODE_SOURCE_OPTIONS,
     entryPoints: [from('main/index.ts')],
     outfile: from('dist/main/index.cjs'),
     platform: 'node',
@@ -85,13 +84,8 @@ async function buildCli() {
     platform: 'node',
     target: NODE_TARGET,
     format: 'esm',
-    // Bundled CommonJS dependencies call require(); ESM has none unless it is made.
-    banner: {
-      js: [
-        'import { createRequire as __lumiCreateRequire } from "node:module";',
-        'const require = __lumiCreateRequire(import.meta.url);',
-      ].join('\n'),
-    },
+    ...NODE_SOURCE_OPTIONS,
+    banner: { js: ESM_REQUIRE_BANNER },
   });
   // esbuild keeps an entry's own #! line (above the banner); add one if main/cli.ts has none.
   const text = await readFile(outfile, 'utf8');

@@ -32,9 +32,12 @@ export interface ActivationPrompt {
   readonly consoleUrl: string | null;
 }
 
-/** A URL, a dotted IPv4 address or a domain name inside the server's message. */
+/**
+ * A URL, a dotted IPv4 address or a domain name inside the server's message. An address ends
+ * at white space or Chinese punctuation (，。、 written as escapes: the bundles stay ASCII).
+ */
 const ADDRESS_IN_TEXT =
-  /https?:\/\/[^\s，。、]+|(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?:\/[^\s，。、]*)?|(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:\/[^\s，。、]*)?/i;
+  /https?:\/\/[^\s\uff0c\u3002\u3001]+|(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?:\/[^\s\uff0c\u3002\u3001]*)?|(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:\/[^\s\uff0c\u3002\u3001]*)?/i;
 
 /**
  * What the UI shows: the code and where to enter it. xiaozhi.me says `xiaozhi.me\n123456`; the

@@ -35,7 +35,15 @@ import {
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HOOK = fileURLToPath(new URL('./electron-hook.ts', import.meta.url));
 /** What the app is built from; a file here newer than the bundle means a rebuild. */
-const SOURCES = ['main', 'shared', 'preload', 'renderer', 'scripts/build.mjs', 'vite.config.ts'];
+const SOURCES = [
+  'main',
+  'shared',
+  'preload',
+  'renderer',
+  'scripts/build.mjs',
+  'scripts/bundle-options.mjs',
+  'vite.config.ts',
+];
 /** The built files the app needs; a copy missing any of them was taken mid-build. */
 const BUILT = ['dist/main/index.cjs', 'dist/preload/index.cjs', 'dist/renderer/index.html'];
 /** esbuild writes this line last: a bundle without it is still being written. */

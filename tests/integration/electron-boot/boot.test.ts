@@ -86,6 +86,17 @@ describe('the built Electron main on a fake Electron', () => {
     expect((await app().fetch('app://lumi/../package.json')).status).toBe(404);
   });
 
+  it('ships a main bundle V8 can hold at one byte a character, without libsamplerate inlined', () => {
+    const bundle = readFileSync(path.join(prepared!.appDir, 'dist', 'main', 'index.cjs'));
+    const firstWide = bundle.findIndex((byte) => byte > 0x7f);
+    expect(firstWide === -1 ? '' : bundle.subarray(firstWide - 60, firstWide + 20).toString()).toBe(
+      '',
+    );
+    // The wasm build of libsamplerate is ~2 MB of inline base64: it loads from node_modules.
+    expect(bundle.includes('@alexanderolsen/libsamplerate-js')).toBe(true);
+    expect(bundle.length).toBeLessThan(1_500_000);
+  });
+
   it('handles exactly the IPC channels of the contract', async () => {
     const record = await app().inspect();
     expect([...record.ipcChannels].sort()).toEqual([...IPC_CHANNELS].sort());

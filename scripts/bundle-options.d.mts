@@ -1,0 +1,7 @@
+export declare const NODE_EXTERNAL: string[];
+export declare const NODE_SOURCE_OPTIONS: {
+  minifyWhitespace: boolean;
+  charset: 'ascii';
+  legalComments: 'none';
+};
+export declare const ESM_REQUIRE_BANNER: string;
