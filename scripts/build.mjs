@@ -12,7 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { ESM_REQUIRE_BANNER, NODE_EXTERNAL, NODE_SOURCE_OPTIONS } from './bundle-options.mjs';
+import {
+  CJS_IMPORT_META,
+  ESM_REQUIRE_BANNER,
+  NODE_EXTERNAL,
+  NODE_SOURCE_OPTIONS,
+} from './bundle-options.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const from = (...parts) => path.join(root, ...parts);
@@ -31,22 +36,10 @@ const common = {
   absWorkingDir: root,
 };
 
-/** CJS has no import.meta: point it at the bundle's own file, which is what ESM code means by it. */
-const cjsImportMeta = {
-  banner: {
-    js: 'const __lumiImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
-  },
-  define: {
-    'import.meta.url': '__lumiImportMetaUrl',
-    'import.meta.dirname': '__dirname',
-    'import.meta.filename': '__filename',
-  },
-};
-
 async function buildMain() {
   await build({
     ...common,
-    ...cjsImportMeta,
+    ...CJS_IMPORT_META,
     ...NODE_SOURCE_OPTIONS,
     entryPoints: [from('main/index.ts')],
     outfile: from('dist/main/index.cjs'),

@@ -5,3 +5,7 @@ export declare const NODE_SOURCE_OPTIONS: {
   legalComments: 'none';
 };
 export declare const ESM_REQUIRE_BANNER: string;
+export declare const CJS_IMPORT_META: {
+  banner: { js: string };
+  define: Record<string, string>;
+};

@@ -33,3 +33,15 @@ export const ESM_REQUIRE_BANNER = [
   'import { createRequire as __lumiCreateRequire } from "node:module";',
   'const require = __lumiCreateRequire(import.meta.url);',
 ].join('\n');
+
+/** CJS has no import.meta: point it at the bundle's own file, which is what ESM code means by it. */
+export const CJS_IMPORT_META = {
+  banner: {
+    js: 'const __lumiImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+  },
+  define: {
+    'import.meta.url': '__lumiImportMetaUrl',
+    'import.meta.dirname': '__dirname',
+    'import.meta.filename': '__filename',
+  },
+};

@@ -17,96 +17,107 @@ import { SpeakerSink } from '../../main/core/audio/speaker-sink.ts';
 import type { SessionEvent } from '../../shared/session-events.ts';
 
 const IDLE_MS = 10_000;
-const url = process.argv[2];
+const url = process.argv[2] ?? '';
 if (!url) throw new Error('usage: core-probe.ts <ws-url>');
 
-const real = await loadAudioBackend();
-let firstWriteAt: number | null = null;
-const spy: AudioBackend = {
-  getDevices: () => real.getDevices(),
-  openInput: (options) => real.openInput(options),
-  openOutput: (options) => {
-    const stream = real.openOutput(options);
-    const write = stream.write.bind(stream) as IoStreamWrite['write'];
-    stream.write = ((chunk: Buffer, ...rest: never[]) => {
-      if (firstWriteAt === null && replyStarted && hasSound(chunk))
-        firstWriteAt = performance.now();
-      return write(chunk, ...rest);
-    }) as IoStreamWrite['write'];
-    return stream;
-  },
-};
+// One async function, not top-level await: the probe is bundled as CommonJS, like the
+// Electron main.
+async function main(): Promise<void> {
+  const real = await loadAudioBackend();
+  let firstWriteAt: number | null = null;
+  const spy: AudioBackend = {
+    getDevices: () => real.getDevices(),
+    openInput: (options) => real.openInput(options),
+    openOutput: (options) => {
+      const stream = real.openOutput(options);
+      const write = stream.write.bind(stream) as IoStreamWrite['write'];
+      stream.write = ((chunk: Buffer, ...rest: never[]) => {
+        if (firstWriteAt === null && replyStarted && hasSound(chunk))
+          firstWriteAt = performance.now();
+        return write(chunk, ...rest);
+      }) as IoStreamWrite['write'];
+      return stream;
+    },
+  };
 
-let replyStarted = false;
-let firstArrivalAt: number | null = null;
-const speaker = new SpeakerSink({ backend: spy });
-const session = createSession({
-  url,
-  token: null,
-  deviceId: '02:4c:55:4d:49:0d',
-  clientId: '0d0d0d0d-1e1e-4f4f-8a8a-9b9b9b9b9b9b',
-  sink: speaker,
-  decoderFactory: (rate) => new ReplyDecoder(rate),
-});
-session.connection.on('audio', () => {
-  firstArrivalAt ??= performance.now();
-});
-
-const until = (accept: (e: SessionEvent) => boolean): Promise<void> =>
-  new Promise((resolve) => {
-    const off = session.onEvent((event) => {
-      if (!accept(event)) return;
-      off();
-      resolve();
-    });
+  let replyStarted = false;
+  let firstArrivalAt: number | null = null;
+  const speaker = new SpeakerSink({ backend: spy });
+  const session = createSession({
+    url,
+    token: null,
+    deviceId: '02:4c:55:4d:49:0d',
+    clientId: '0d0d0d0d-1e1e-4f4f-8a8a-9b9b9b9b9b9b',
+    sink: speaker,
+    decoderFactory: (rate) => new ReplyDecoder(rate),
+  });
+  session.connection.on('audio', () => {
+    firstArrivalAt ??= performance.now();
   });
 
-session.connect();
-await until((e) => e.type === 'connectionChanged' && e.next.kind === 'ready');
-await new Promise((r) => setTimeout(r, 2_000));
-const idleStart = process.cpuUsage();
-const idleWall = performance.now();
-await new Promise((r) => setTimeout(r, IDLE_MS));
-const idle = cpuPercent(idleStart, performance.now() - idleWall);
-(globalThis as { gc?: () => void }).gc?.();
-const idleRssMb = process.memoryUsage().rss / (1024 * 1024);
+  const until = (accept: (e: SessionEvent) => boolean): Promise<void> =>
+    new Promise((resolve) => {
+      const off = session.onEvent((event) => {
+        if (!accept(event)) return;
+        off();
+        resolve();
+      });
+    });
 
-const started = until((e) => e.type === 'assistantChanged' && e.next === 'speaking');
-const drained = until((e) => e.type === 'playbackDrained');
-speaker.warmUp();
-await new Promise((r) => setTimeout(r, 1_500));
-session.sendText('tell me a long story');
-await started;
-replyStarted = true;
-const streamStart = process.cpuUsage();
-const streamWall = performance.now();
-await drained;
-const streaming = cpuPercent(streamStart, performance.now() - streamWall);
-const replySeconds = (performance.now() - streamWall) / 1000;
-const stats = speaker.stats;
-await session.close();
-// Let the collector run first (the probe starts with --expose-gc), so the figure is what the
-// core keeps, not garbage the reply left for the next collection.
-(globalThis as { gc?: () => void }).gc?.();
-await new Promise((r) => setTimeout(r, 200));
-const memory = process.memoryUsage();
-const rssMb = memory.rss / (1024 * 1024);
+  session.connect();
+  await until((e) => e.type === 'connectionChanged' && e.next.kind === 'ready');
+  await new Promise((r) => setTimeout(r, 2_000));
+  const idleStart = process.cpuUsage();
+  const idleWall = performance.now();
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const idle = cpuPercent(idleStart, performance.now() - idleWall);
+  (globalThis as { gc?: () => void }).gc?.();
+  const idleRssMb = process.memoryUsage().rss / (1024 * 1024);
 
-process.stdout.write(
-  `\n${JSON.stringify({
-    idle,
-    streaming,
-    replySeconds,
-    firstAudioMs:
-      firstWriteAt !== null && firstArrivalAt !== null ? firstWriteAt - firstArrivalAt : null,
-    underruns: stats.underruns,
-    rssMb,
-    idleRssMb,
-    heapMb: memory.heapUsed / (1024 * 1024),
-    externalMb: memory.external / (1024 * 1024),
-  })}\n`,
+  const started = until((e) => e.type === 'assistantChanged' && e.next === 'speaking');
+  const drained = until((e) => e.type === 'playbackDrained');
+  speaker.warmUp();
+  await new Promise((r) => setTimeout(r, 1_500));
+  session.sendText('tell me a long story');
+  await started;
+  replyStarted = true;
+  const streamStart = process.cpuUsage();
+  const streamWall = performance.now();
+  await drained;
+  const streaming = cpuPercent(streamStart, performance.now() - streamWall);
+  const replySeconds = (performance.now() - streamWall) / 1000;
+  const stats = speaker.stats;
+  await session.close();
+  // Let the collector run first (the probe starts with --expose-gc), so the figure is what the
+  // core keeps, not garbage the reply left for the next collection.
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  const memory = process.memoryUsage();
+  const rssMb = memory.rss / (1024 * 1024);
+
+  process.stdout.write(
+    `\n${JSON.stringify({
+      idle,
+      streaming,
+      replySeconds,
+      firstAudioMs:
+        firstWriteAt !== null && firstArrivalAt !== null ? firstWriteAt - firstArrivalAt : null,
+      underruns: stats.underruns,
+      rssMb,
+      idleRssMb,
+      heapMb: memory.heapUsed / (1024 * 1024),
+      externalMb: memory.external / (1024 * 1024),
+    })}\n`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
 );
-process.exit(0);
 
 function cpuPercent(start: NodeJS.CpuUsage, wallMs: number): number {
   const used = process.cpuUsage(start);
