@@ -3,7 +3,7 @@
  * items 7 and 18): one origin for the sender checks, a strict CSP sent as a header, and no
  * path outside the renderer's build folder reachable, however the URL is spelt.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileBytes } from '../core/util/fs-async.ts';
 import path from 'node:path';
 
 export const APP_SCHEME = 'app';
@@ -102,7 +102,7 @@ export interface AppProtocolOptions {
 export function createAppProtocolHandler(
   options: AppProtocolOptions,
 ): (request: Request) => Promise<Response> {
-  const read = options.readFile ?? ((file: string) => readFile(file));
+  const read = options.readFile ?? readFileBytes;
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return new Response(null, { status: 405 });

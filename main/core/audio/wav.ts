@@ -3,7 +3,7 @@
  * any rate and channel count, including WAVE_FORMAT_EXTENSIBLE; anything else is a `WavError`
  * with a code and a message a user can act on. Writes mono s16, the format Lumi saves replies in.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFileBytes, statFile } from '../util/fs-async.ts';
 
 export type WavErrorCode =
   | 'unreadable'
@@ -63,14 +63,14 @@ interface WavFormat {
 export async function readWavFile(path: string): Promise<DecodedWav> {
   let bytes: Uint8Array;
   try {
-    const info = await stat(path);
+    const info = await statFile(path);
     if (info.size > MAX_WAV_BYTES) {
       throw new WavError(
         'too_large',
         `${path} is ${info.size} bytes; Lumi reads WAV files up to ${MAX_WAV_BYTES} bytes`,
       );
     }
-    bytes = await readFile(path);
+    bytes = await readFileBytes(path);
   } catch (error) {
     if (error instanceof WavError) throw error;
     const reason = error instanceof Error ? error.message : String(error);

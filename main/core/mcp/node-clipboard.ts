@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { checkAccess } from '../util/fs-async.ts';
 import { delimiter, join } from 'node:path';
 import { SECOND } from '../util/clock.ts';
 import { CapabilityUnavailableError } from './capabilities.ts';
@@ -56,7 +56,7 @@ async function onPath(file: string, path: string): Promise<boolean> {
   for (const dir of path.split(delimiter)) {
     if (dir === '') continue;
     try {
-      await access(join(dir, file), constants.X_OK);
+      await checkAccess(join(dir, file), constants.X_OK);
       return true;
     } catch {
       // not in this directory
