@@ -3,7 +3,7 @@
  * tools: wl-copy/wl-paste on Wayland, xclip or xsel on X11, pbcopy/pbpaste on macOS. Where none
  * is installed the clipboard is reported unavailable, never faked.
  */
-import { spawn } from 'node:child_process';
+import type { spawn as spawnType } from 'node:child_process';
 import { constants } from 'node:fs';
 import { checkAccess } from '../util/fs-async.ts';
 import { delimiter, join } from 'node:path';
@@ -87,8 +87,14 @@ function failure(command: Command, code: number | null, stderr: string): Error {
   return new Error(`${command.file} failed: ${reason}`);
 }
 
+/** node:child_process, loaded at the first clipboard use: most sessions never touch it. */
+async function loadSpawn(): Promise<typeof spawnType> {
+  return (await import('node:child_process')).spawn;
+}
+
 /** Run a read command and return its output as text. */
-export function readWith(command: Command, env: NodeJS.ProcessEnv): Promise<string> {
+export async function readWith(command: Command, env: NodeJS.ProcessEnv): Promise<string> {
+  const spawn = await loadSpawn();
   return new Promise((resolve, reject) => {
     const child = spawn(command.file, command.args, {
       env,
@@ -116,7 +122,12 @@ export function readWith(command: Command, env: NodeJS.ProcessEnv): Promise<stri
  * keeps serving the selection with the parent's stdio, so completion is the parent's `exit`,
  * not the pipes closing.
  */
-export function writeWith(command: Command, env: NodeJS.ProcessEnv, text: string): Promise<void> {
+export async function writeWith(
+  command: Command,
+  env: NodeJS.ProcessEnv,
+  text: string,
+): Promise<void> {
+  const spawn = await loadSpawn();
   return new Promise((resolve, reject) => {
     const child = spawn(command.file, command.args, {
       env,
