@@ -25,7 +25,7 @@
 import type { JitterStats } from '../../../shared/session-events.ts';
 import { msToSamples, samplesToMs } from './pcm.ts';
 
-/** The first start of a reply waits for this much even if the target is lower: four 20 ms blocks. */
+/** The first start of a reply waits for this much even if the target is lower: two 40 ms blocks. */
 export const DEFAULT_PREBUFFER_MS = 80;
 export const DEFAULT_MIN_TARGET_MS = 40;
 /** NetEQ-style clamp (anchors.md B3 suggests 40–300 ms). */
@@ -44,7 +44,7 @@ const CONCEAL_SEGMENT_MS = 10;
 const SILENCE_PEAK = 104;
 /** Arrival lateness percentile the target covers (NetEQ uses the 95th). */
 const TARGET_PERCENTILE = 0.95;
-/** Assumed output block until the first pull says otherwise. */
+/** Assumed output block until the first pull says otherwise (the owner may say it up front). */
 const DEFAULT_BLOCK_MS = 20;
 
 export interface JitterBufferOptions {
@@ -55,6 +55,8 @@ export interface JitterBufferOptions {
   readonly capacityMs?: number;
   readonly historyMs?: number;
   readonly concealFadeMs?: number;
+  /** The block the output pulls, until the first pull measures it. */
+  readonly blockMs?: number;
 }
 
 /** What one pull delivered. */
@@ -93,7 +95,7 @@ export class JitterBuffer {
   #mediaSamples = 0;
   #arrivals: Arrival[] = [];
   #targetMs: number;
-  #blockMs = DEFAULT_BLOCK_MS;
+  #blockMs: number;
   #concealPosition = 0;
   #resumeFadeLeft = 0;
   #skippedSamples = 0;
@@ -107,6 +109,7 @@ export class JitterBuffer {
 
   constructor(options: JitterBufferOptions) {
     this.sampleRate = options.sampleRate;
+    this.#blockMs = options.blockMs ?? DEFAULT_BLOCK_MS;
     this.#prebufferMs = options.prebufferMs ?? DEFAULT_PREBUFFER_MS;
     this.#minTargetMs = options.minTargetMs ?? DEFAULT_MIN_TARGET_MS;
     this.#maxTargetMs = options.maxTargetMs ?? DEFAULT_MAX_TARGET_MS;

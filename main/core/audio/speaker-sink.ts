@@ -26,11 +26,13 @@ import type { AudioSink } from './sink.ts';
 /**
  * The block pulled from the jitter buffer and written to the device. Each block costs a pull,
  * a render and a native write with its thread hand-off; 40 ms blocks halve that against 20 ms
- * (cpu.tts_stream) for 20 ms more of queued sound when the user barges in.
+ * (cpu.tts_stream). The price is at barge-in: naudiodon holds the block playing, the queued
+ * ones and the one a write is waiting to queue, which the flush cannot reach — up to 120 ms of
+ * the old reply (3 × 40 ms) where 20 ms blocks with two queued left 80 ms.
  */
 export const PLAYOUT_BLOCK_MS = 40;
 /**
- * Blocks naudiodon may hold beyond the one playing: one 40 ms block absorbs an event loop that
+ * Blocks naudiodon may queue beyond the one playing: one 40 ms block absorbs an event loop that
  * is late by 40 ms without the device starving.
  */
 export const NATIVE_QUEUE_BLOCKS = 1;
@@ -111,7 +113,11 @@ export class SpeakerSink implements AudioSink {
     this.#volume = options.volume ?? 100;
     this.#clock = options.clock ?? systemClock;
     this.#backend = options.backend;
-    this.#buffer = new JitterBuffer({ ...options.jitter, sampleRate: this.sampleRate });
+    this.#buffer = new JitterBuffer({
+      blockMs: PLAYOUT_BLOCK_MS,
+      ...options.jitter,
+      sampleRate: this.sampleRate,
+    });
   }
 
   /** The device playing now, or null while closed. */

@@ -156,11 +156,13 @@ class Abandoned extends Error {}
 /** One server session's requests: closed sessions answer nothing. */
 interface McpSession {
   closed: boolean;
-  /** Requests being answered, to cancel them (notifications/cancelled, reset, close). */
+  /** Requests being answered by id, for notifications/cancelled. */
   readonly inFlight: Map<RequestId, AbortController>;
+  /** Every request being answered, for reset and close (an id may be reused while running). */
+  readonly running: Set<AbortController>;
 }
 
-const newSession = (): McpSession => ({ closed: false, inFlight: new Map() });
+const newSession = (): McpSession => ({ closed: false, inFlight: new Map(), running: new Set() });
 
 export class DeviceMcpServer {
   readonly events = new Emitter<DeviceMcpEvents>();
@@ -191,7 +193,9 @@ export class DeviceMcpServer {
     const message = classify(payload);
     switch (message.kind) {
       case 'request':
-        void this.#answer(session, message.id, message.method, message.params);
+        this.#answer(session, message.id, message.method, message.params).catch((error: unknown) =>
+          this.#failed(error),
+        );
         return;
       case 'notification':
         if (message.method === 'notifications/cancelled') {
@@ -234,15 +238,18 @@ export class DeviceMcpServer {
 
   #end(session: McpSession): void {
     session.closed = true;
-    for (const controller of session.inFlight.values()) {
-      controller.abort(new Abandoned('the session ended'));
-    }
+    for (const controller of session.running) controller.abort(new Abandoned('the session ended'));
+    session.running.clear();
     session.inFlight.clear();
   }
 
   async #answer(session: McpSession, id: RequestId, method: string, params: Params): Promise<void> {
     const controller = new AbortController();
+    // A request id reused while its first request runs: the first is abandoned (its reply
+    // could not be told apart from the second's anyway).
+    session.inFlight.get(id)?.abort(new Abandoned('the server reused its request id'));
     session.inFlight.set(id, controller);
+    session.running.add(controller);
     let reply: Record<string, unknown>;
     try {
       reply = resultReply(id, await this.#dispatch(method, params, controller.signal));
@@ -257,6 +264,7 @@ export class DeviceMcpServer {
             );
     } finally {
       if (session.inFlight.get(id) === controller) session.inFlight.delete(id);
+      session.running.delete(controller);
     }
     // A cancelled request is not answered (MCP cancellation), nor one of an ended session.
     if (!controller.signal.aborted) this.#reply(session, reply);
@@ -308,9 +316,14 @@ export class DeviceMcpServer {
 
   #reply(session: McpSession, payload: Record<string, unknown>): void {
     if (session.closed) return;
-    if (!this.#options.send(mcpReply(payload))) {
-      this.#failed(new Error('MCP reply not sent: the connection is not open'));
+    let sent: boolean;
+    try {
+      sent = this.#options.send(mcpReply(payload));
+    } catch (error) {
+      this.#failed(error);
+      return;
     }
+    if (!sent) this.#failed(new Error('MCP reply not sent: the connection is not open'));
   }
 
   #failed(error: unknown): void {

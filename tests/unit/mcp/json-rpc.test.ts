@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../../main/core/mcp/json-rpc.ts';
-import { MCP_PROTOCOL_VERSIONS } from '../../../main/core/mcp/device-mcp-server.ts';
+import { ConsentGate } from '../../../main/core/mcp/consent.ts';
+import {
+  DeviceMcpServer,
+  MCP_PROTOCOL_VERSIONS,
+} from '../../../main/core/mcp/device-mcp-server.ts';
 import { createHarness, settle } from './harness.ts';
 
 describe('classify', () => {
@@ -112,6 +116,57 @@ describe('DeviceMcpServer over JSON-RPC', () => {
     // The session goes on: the next request is answered.
     const reply = await pipe.request({ jsonrpc: '2.0', id: 9, method: 'ping' });
     expect(reply['result']).toEqual({});
+  });
+
+  it('abandons a call whose id the server reuses while it runs, and reset ends the rest', async () => {
+    const signals: AbortSignal[] = [];
+    const harness = createHarness({
+      prompt: (_request, signal) => {
+        signals.push(signal);
+        return new Promise(() => undefined);
+      },
+    });
+    const call = {
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'tools/call',
+      params: { name: 'self.clipboard.get_text', arguments: {} },
+    };
+    harness.pipe.toDevice(call);
+    harness.pipe.toDevice(call);
+    await settle();
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, false]);
+    harness.server.reset();
+    await settle();
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, true]);
+    expect(harness.pipe.replies).toEqual([]);
+    expect(harness.desktop.calls).toEqual([]);
+    expect(harness.records.map((record) => record.resultSummary)).toEqual([
+      'self.clipboard.get_text was abandoned: the server reused its request id',
+      'self.clipboard.get_text was abandoned: the session ended',
+    ]);
+  });
+
+  it('reports a send that throws instead of letting it escape', async () => {
+    const harness = createHarness();
+    const failing = new DeviceMcpServer({
+      send: () => {
+        throw new Error('socket exploded');
+      },
+      tools: [],
+      consent: new ConsentGate({
+        chosen: () => undefined,
+        prompt: async () => true,
+        clock: harness.clock,
+      }),
+      clock: harness.clock,
+      serverInfo: { name: 'lumi-desktop', version: '0.1.0' },
+    });
+    const errors: string[] = [];
+    failing.events.on('errorOccurred', (error) => errors.push(error.message));
+    failing.handle({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    await settle();
+    expect(errors).toEqual(['socket exploded']);
   });
 
   it('reports a response to a request it never sent, without answering it', async () => {
