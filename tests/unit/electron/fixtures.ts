@@ -1,5 +1,6 @@
 /** Plain data the Electron-side tests share: settings and profiles as the core would return them. */
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
+import { DEFAULT_SETTINGS } from '../../../main/core/store/settings-schema.ts';
 
 export const homeServer: ServerProfile = {
   id: 'home',
@@ -23,24 +24,11 @@ export const cloudServer: ServerProfile = {
   activation: 'pending',
 };
 
+/** The defaults, with the home profile active, push-to-talk, F8 to hold and English. */
 export const settings: Settings = {
+  ...DEFAULT_SETTINGS,
   activeProfileId: 'home',
   mode: 'manual',
-  realtimeEnabled: false,
-  cues: true,
-  volume: 80,
-  inputDevice: null,
-  outputDevice: null,
-  frameDurationMs: 60,
-  idleHangupSeconds: 90,
-  hotkeys: {
-    toggleTalk: 'CommandOrControl+Shift+Space',
-    holdToTalk: 'F8',
-    doubleTapHandsFree: true,
-  },
+  hotkeys: { ...DEFAULT_SETTINGS.hotkeys, holdToTalk: 'F8' },
   language: 'en',
-  startAtLogin: false,
-  notifications: true,
-  historyRetentionDays: null,
-  toolConsent: {},
 };
