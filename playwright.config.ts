@@ -7,6 +7,9 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_LAUNCH_OPTIONS, WINDOW_SIZE } from './tests/e2e/chromium.ts';
 
+// The reference server skips the real servers' ~1.1 s MCP wait (tests/fixtures/reference-server/knobs.ts).
+process.env['LUMI_REFERENCE_MCP_TIMING'] ??= 'fast';
+
 /** Generous: the machine is a shared 2-core box, and a reconnect waits for the backoff. */
 const TEST_TIMEOUT_MS = 45_000;
 const EXPECT_TIMEOUT_MS = 15_000;

@@ -3,6 +3,10 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
+// The reference server answers MCP without the real servers' ~1.1 s wait unless a test asks for
+// it (tests/fixtures/reference-server/knobs.ts); child processes inherit the switch.
+process.env['LUMI_REFERENCE_MCP_TIMING'] ??= 'fast';
+
 const svelteConfig = fileURLToPath(new URL('./svelte.config.js', import.meta.url));
 
 export default defineConfig({

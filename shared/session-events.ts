@@ -47,6 +47,15 @@ export type SessionEvent =
       readonly next: AssistantState;
     }
   | { readonly type: 'modeChanged'; readonly mode: ListenMode }
+  /**
+   * Turns may go to the server: its device-tool handshake is over (`tools-listed`), it has none
+   * (`no-tools`, `no-initialize`) or the wait was given up (`max-wait`).
+   */
+  | {
+      readonly type: 'turnsOpened';
+      readonly why: 'no-tools' | 'tools-listed' | 'no-initialize' | 'max-wait';
+      readonly waitedMs: number;
+    }
   | { readonly type: 'userTranscribed'; readonly text: string }
   | { readonly type: 'sentenceStarted'; readonly text: string }
   | { readonly type: 'emotionChanged'; readonly emotion: string; readonly emoji: string }

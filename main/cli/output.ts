@@ -16,6 +16,8 @@ export function toCliEvent(event: SessionEvent, verbose: boolean): CliEvent | nu
       return { event: 'state', assistant: event.next };
     case 'modeChanged':
       return { event: 'mode', mode: event.mode };
+    case 'turnsOpened':
+      return verbose ? { event: 'turns_open', why: event.why, waitedMs: event.waitedMs } : null;
     case 'userTranscribed':
       return { event: 'stt', text: event.text };
     case 'sentenceStarted':

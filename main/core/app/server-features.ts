@@ -59,6 +59,13 @@ export class ServerFeatures {
             this.#connection?.terminate('The server stopped answering the app heartbeat.'),
         })
       : null;
+    // The session holds its turns until the server has listed these tools (turn-gate.ts).
+    this.mcp.events.on('initializeReceived', () =>
+      this.#session?.toolHandshake.initializeReceived(),
+    );
+    this.mcp.events.on('toolsListed', (page) => {
+      if (page.nextCursor === null) this.#session?.toolHandshake.toolsListed();
+    });
     this.mcp.events.on('toolCalled', (record) => {
       this.#session?.addSystemLine('tool', toolCallLine(record));
       options.onToolCall?.(record);
@@ -94,6 +101,7 @@ export class ServerFeatures {
     this.detach();
     this.#session = session;
     this.#connection = session.connection;
+    session.toolHandshake.expectTools();
     this.#detach.push(
       session.connection.on('stateChanged', (previous, next) => {
         if (next.kind === 'ready') {

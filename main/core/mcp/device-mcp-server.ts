@@ -63,7 +63,7 @@ export type DeviceMcpEvents = {
     readonly protocolVersion: string;
     readonly vision: boolean;
   }) => void;
-  /** One tools/list page went out. */
+  /** One tools/list page was written to the connection (`nextCursor` null: the last one). */
   toolsListed: (page: {
     readonly names: readonly string[];
     readonly nextCursor: string | null;
@@ -251,8 +251,11 @@ export class DeviceMcpServer {
     session.inFlight.set(id, controller);
     session.running.add(controller);
     let reply: Record<string, unknown>;
+    let listed: ListToolsResult | null = null;
     try {
-      reply = resultReply(id, await this.#dispatch(method, params, controller.signal));
+      const result = await this.#dispatch(method, params, controller.signal);
+      if (method === 'tools/list') listed = result as ListToolsResult;
+      reply = resultReply(id, result);
     } catch (error) {
       reply =
         error instanceof RpcError
@@ -267,7 +270,15 @@ export class DeviceMcpServer {
       session.running.delete(controller);
     }
     // A cancelled request is not answered (MCP cancellation), nor one of an ended session.
-    if (!controller.signal.aborted) this.#reply(session, reply);
+    if (controller.signal.aborted) return;
+    this.#reply(session, reply);
+    // Told after the page is on the wire: a turn held for the tools must not overtake it.
+    if (listed !== null && !session.closed) {
+      this.events.emit('toolsListed', {
+        names: listed.tools.map((tool) => tool.name),
+        nextCursor: listed.nextCursor ?? null,
+      });
+    }
   }
 
   #dispatch(method: string, params: Params, signal: AbortSignal): Promise<object> | object {
@@ -346,10 +357,6 @@ export class DeviceMcpServer {
   #list(cursor: string | undefined): ListToolsResult {
     const page = pageTools(this.#visibleTools(), cursor, this.#pageBytes);
     if (!page.ok) throw new RpcError(RpcErrorCode.InvalidParams, page.error);
-    this.events.emit('toolsListed', {
-      names: page.tools.map((tool) => tool.name),
-      nextCursor: page.nextCursor ?? null,
-    });
     return page.nextCursor === undefined
       ? { tools: page.tools }
       : { tools: page.tools, nextCursor: page.nextCursor };

@@ -23,8 +23,10 @@ import { type Clock, SECOND, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import { connectUnlessTrying } from './connect-on-demand.ts';
 import type { ReplyDecoderFactory } from './ports.ts';
+import { deriveAssistantState } from './assistant-state.ts';
 import { ReplyPlayer } from './reply-player.ts';
 import { Transcript } from './transcript.ts';
+import { TurnGate, type GateOpening, type TurnGateOptions } from './turn-gate.ts';
 import { TurnTracker } from './turn.ts';
 import { VoiceTurns, type VoiceOptions } from './voice-turns.ts';
 
@@ -45,6 +47,17 @@ export interface SessionOptions {
   readonly voice?: VoiceOptions;
   /** Handlers for `mcp` payloads and other non-turn server messages (tools, server events). */
   readonly onServerMessage?: (message: ServerMessage) => void;
+  /** How long turns wait for the server's tool handshake (turn-gate.ts). */
+  readonly turnGate?: TurnGateOptions;
+}
+
+/** What the device MCP server tells the session about the server's tool handshake. */
+export interface ToolHandshake {
+  /** A device MCP server answers this session: hold turns for the handshake. */
+  expectTools(): void;
+  initializeReceived(): void;
+  /** The last `tools/list` page was answered. */
+  toolsListed(): void;
 }
 
 type SessionEvents = { event: (event: SessionEvent) => void };
@@ -59,6 +72,7 @@ export class Session {
   readonly #sink: AudioSink;
   readonly #turns: TurnTracker;
   readonly #voice: VoiceTurns;
+  readonly #gate: TurnGate;
   readonly #textMessage: (text: string) => ClientMessage;
   readonly #onServerMessage: ((message: ServerMessage) => void) | undefined;
   #assistant: AssistantState = 'idle';
@@ -82,14 +96,20 @@ export class Session {
       this.#emit({ type: 'audioFrameSkipped', reason, total }),
     );
     this.#turns = new TurnTracker(this.#clock, TURN_SILENCE_TIMEOUT, () => this.#onTurnSilent());
+    this.#gate = new TurnGate(
+      this.#clock,
+      (why, waitedMs) => this.#onTurnsOpened(why, waitedMs),
+      options.turnGate,
+    );
     this.#voice = new VoiceTurns({
       connection: this.connection,
       clock: this.#clock,
       mode: options.mode ?? 'manual',
       options: options.voice ?? {},
       emit: (event) => this.#emit(event),
-      onListening: (listening) => this.#refreshAssistant(listening ? 'listening' : undefined),
+      onPhaseChanged: () => this.#refreshAssistant(),
       onUtteranceSent: () => this.#beginTurn('voice'),
+      turnsOpen: () => this.#gate.isOpen,
       bargeIn: () => this.#bargeIn(),
       isSpeaking: () => this.#player.isPlaying,
     });
@@ -105,6 +125,16 @@ export class Session {
 
   get assistant(): AssistantState {
     return this.#assistant;
+  }
+
+  /** Fed by the device MCP server (server-features.ts) when one answers this session. */
+  get toolHandshake(): ToolHandshake {
+    const gate = this.#gate;
+    return {
+      expectTools: () => gate.expectTools(),
+      initializeReceived: () => gate.initializeReceived(),
+      toolsListed: () => gate.toolsListed(),
+    };
   }
 
   get mode(): ListenMode {
@@ -164,6 +194,7 @@ export class Session {
     } else {
       connectUnlessTrying(this.connection);
     }
+    this.#refreshAssistant();
     return item;
   }
 
@@ -207,8 +238,7 @@ export class Session {
 
   /** Send the next queued message, one per turn, when the session can take it. */
   #pump(): void {
-    if (this.connection.state.kind !== 'ready' || this.#turns.current || this.#outbox.inFlight)
-      return;
+    if (!this.#canSendTurn() || this.#turns.current || this.#outbox.inFlight) return;
     const item = this.#outbox.next();
     if (!item) return;
     this.#outbox.markSending(item.id);
@@ -233,7 +263,7 @@ export class Session {
   #beginTurn(kind: 'text' | 'voice', typedText: string | null = null): void {
     this.#sink.warmUp?.();
     this.#turns.begin(kind, typedText);
-    this.#refreshAssistant('thinking');
+    this.#refreshAssistant();
   }
 
   /** Abort what Lumi is saying: tell the server, drop buffered audio, close the turn. */
@@ -369,7 +399,7 @@ export class Session {
       turn.replyId ??= this.#transcript.openReply();
       this.#voice.onReplyStarted();
       this.#player.begin();
-      this.#refreshAssistant('speaking');
+      this.#refreshAssistant();
       return;
     }
     if (state === 'sentence_start' && text !== undefined) {
@@ -422,9 +452,11 @@ export class Session {
   #onConnection(previous: ConnectionState, next: ConnectionState): void {
     this.#emit({ type: 'connectionChanged', previous, next });
     if (next.kind === 'ready') {
+      this.#gate.sessionReady();
       this.#voice.onReady();
       this.#pump();
     } else if (previous.kind === 'ready') {
+      this.#gate.sessionLost();
       // The session is gone: whatever was playing or pending belongs to it.
       this.#voice.onConnectionLost();
       if (this.#turns.current) {
@@ -437,30 +469,34 @@ export class Session {
     this.#refreshAssistant();
   }
 
+  /** The server's tool handshake is over (or given up): held turns go now. */
+  #onTurnsOpened(why: GateOpening, waitedMs: number): void {
+    this.#emit({ type: 'turnsOpened', why, waitedMs });
+    this.#voice.onTurnsOpened();
+    this.#pump();
+    this.#refreshAssistant();
+  }
+
+  #canSendTurn(): boolean {
+    return this.connection.state.kind === 'ready' && this.#gate.isOpen;
+  }
+
   // --- state ----------------------------------------------------------------------------------
 
-  #refreshAssistant(hint?: AssistantState): void {
-    const next = hint ?? this.#deriveAssistant();
+  /** Recompute the assistant state from the facts and emit it when it changed. */
+  #refreshAssistant(): void {
+    const next = deriveAssistantState({
+      connection: this.connection.state.kind,
+      turnsHeld: this.#gate.isWaiting,
+      listening: this.#voice.isListening,
+      turnInFlight: this.#turns.current !== null || this.#voice.isStopHeld,
+      playing: this.#player.isPlaying,
+      userWaiting: this.#voice.wantsToTalk || this.#outbox.next() !== undefined,
+    });
     if (next === this.#assistant) return;
     const previous = this.#assistant;
     this.#assistant = next;
     this.#emit({ type: 'assistantChanged', previous, next });
-  }
-
-  #deriveAssistant(): AssistantState {
-    const kind = this.connection.state.kind;
-    if (this.#player.isPlaying) return 'speaking';
-    if (this.#voice.isListening) return 'listening';
-    if (this.#turns.current) return 'thinking';
-    if (
-      kind === 'connecting' ||
-      kind === 'connected' ||
-      kind === 'handshaking' ||
-      kind === 'reconnecting'
-    ) {
-      return this.#voice.wantsToTalk || this.#outbox.next() ? 'connecting' : 'idle';
-    }
-    return 'idle';
   }
 
   #emitError(code: SessionErrorCode, message: string): void {

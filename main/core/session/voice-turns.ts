@@ -41,8 +41,11 @@ interface VoiceDeps {
   readonly mode: ListenMode;
   readonly options: VoiceOptions;
   readonly emit: (event: SessionEvent) => void;
-  readonly onListening: (listening: boolean) => void;
+  /** Any change of phase (the assistant state is derived from it). */
+  readonly onPhaseChanged: () => void;
   readonly onUtteranceSent: () => void;
+  /** Turns may be sent: the server's tool handshake is over (turn-gate.ts). */
+  readonly turnsOpen: () => boolean;
   readonly bargeIn: () => void;
   readonly isSpeaking: () => boolean;
 }
@@ -68,6 +71,11 @@ export class VoiceTurns {
   #sourceOff: (() => void)[] = [];
   #idleTimer: TimerHandle | null = null;
   #dropped = 0;
+  /**
+   * The `listen stop` of a released utterance: held until the server knows the device tools,
+   * then being written. The user waits on it, so it counts as a turn in flight.
+   */
+  #stop: 'none' | 'held' | 'sending' = 'none';
 
   constructor(deps: VoiceDeps) {
     this.#deps = deps;
@@ -85,6 +93,11 @@ export class VoiceTurns {
 
   get wantsToTalk(): boolean {
     return this.#phase.kind !== 'off';
+  }
+
+  /** Released, with `listen stop` held until the server knows the device tools. */
+  get isStopHeld(): boolean {
+    return this.#stop !== 'none';
   }
 
   setMode(mode: ListenMode): void {
@@ -148,14 +161,17 @@ export class VoiceTurns {
     this.#deps.options.cues?.play('listenStop');
     const timer = this.#deps.clock.setTimeout(() => {
       if (this.#phase.kind !== 'releasing') return;
+      this.#stop = 'held';
       this.#setPhase({ kind: 'off' });
       void this.#closeSource();
-      void this.#deps.connection.sendJson(listenStop()).then(
-        () => this.#deps.onUtteranceSent(),
-        () => undefined,
-      );
+      if (this.#deps.turnsOpen()) this.#sendHeldStop();
     }, this.#deps.options.releaseTailMs ?? RELEASE_TAIL);
     this.#setPhase({ kind: 'releasing', timer });
+  }
+
+  /** The server's tool handshake ended: a held `listen stop` goes now. */
+  onTurnsOpened(): void {
+    if (this.#stop === 'held') this.#sendHeldStop();
   }
 
   /** Drop everything (mode change, disconnect, close). */
@@ -163,6 +179,7 @@ export class VoiceTurns {
     if (this.#phase.kind === 'pressing' || this.#phase.kind === 'releasing') {
       this.#deps.clock.clearTimeout(this.#phase.timer);
     }
+    this.#stop = 'none';
     this.#handsFree = false;
     this.#clearIdle();
     this.#setPhase({ kind: 'off' });
@@ -174,7 +191,7 @@ export class VoiceTurns {
   }
 
   onConnectionLost(): void {
-    if (this.#phase.kind !== 'off') this.cancel();
+    if (this.#phase.kind !== 'off' || this.#stop !== 'none') this.cancel();
   }
 
   /** `tts start`: in hands-free mode the microphone rests while Lumi speaks (unless realtime). */
@@ -332,9 +349,22 @@ export class VoiceTurns {
     }
   }
 
+  #sendHeldStop(): void {
+    this.#stop = 'sending';
+    const settled = (sent: boolean): void => {
+      if (this.#stop !== 'sending') return; // cancelled meanwhile
+      this.#stop = 'none';
+      if (sent) this.#deps.onUtteranceSent();
+      else this.#deps.onPhaseChanged();
+    };
+    void this.#deps.connection.sendJson(listenStop()).then(
+      () => settled(true),
+      () => settled(false),
+    );
+  }
+
   #setPhase(phase: Phase): void {
-    const was = this.isListening;
     this.#phase = phase;
-    if (was !== this.isListening) this.#deps.onListening(this.isListening);
+    this.#deps.onPhaseChanged();
   }
 }
