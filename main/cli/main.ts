@@ -3,21 +3,23 @@
  * the session with the right audio sink, and runs the conversation. Every failure is one line
  * on stderr and an exit code; never a stack trace.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createSession } from '../core/app/create-session.ts';
+import { createSession, type SessionSetup } from '../core/app/create-session.ts';
+import type { SessionEndpoint } from '../core/app/endpoint.ts';
 import { dialectSetup } from '../core/app/dialect.ts';
 import { systemClock } from '../core/util/clock.ts';
 import type { AudioSink } from '../core/audio/sink.ts';
 import { NullSink, WavFileSink } from '../core/audio/wav-sink.ts';
+import { recordHistory } from '../core/store/history-recorder.ts';
 import { IdentityStore } from '../core/store/identity.ts';
 import { createCliSecretStore } from '../core/store/secrets.ts';
 import { parseCli, UsageError, USAGE, type CliCommand, type TalkOptions } from './args.ts';
 import { createPrinter } from './output.ts';
 import { EXIT_CONNECT, EXIT_USAGE, talk } from './talk.ts';
 import { cliAudio } from './cli-audio.ts';
-import { runOta } from './cli-ota.ts';
+import { cliEndpoint } from './cli-endpoint.ts';
 import { historyCommand } from './cli-history.ts';
 import { doctorCommand } from './cli-doctor.ts';
 import { cliTools } from './cli-tools.ts';
@@ -64,34 +66,18 @@ async function runTalk(options: TalkOptions): Promise<number> {
   const clientId = options.clientId ?? stored.clientId;
   const printer = createPrinter(options.json, process.stdout);
 
-  let url = options.url;
-  let token = options.token ?? secrets.get(options.profile, 'token');
-  let refreshToken: (() => Promise<string | null>) | undefined;
-  if (options.ota) {
-    const ota = await runOta({ options, deviceId, clientId, identities, secrets, printer });
-    if (!ota.ok) {
-      process.stderr.write(`lumi-cli: ${ota.message}\n`);
-      return ota.exitCode;
-    }
-    url = ota.url;
-    token = ota.token;
-    refreshToken = ota.refresh;
+  const resolved = await cliEndpoint({
+    options,
+    deviceId,
+    clientId,
+    identities,
+    secrets,
+    printer,
+  });
+  if (!resolved.ok) {
+    process.stderr.write(`lumi-cli: ${resolved.message}\n`);
+    return resolved.exitCode;
   }
-  if (!url) {
-    process.stderr.write('lumi-cli: no WebSocket URL.\n');
-    return EXIT_CONNECT;
-  }
-
-  let ca: string | null = null;
-  if (options.caFile) {
-    try {
-      ca = readFileSync(options.caFile, 'utf8');
-    } catch (error) {
-      process.stderr.write(`lumi-cli: cannot read --ca-file: ${(error as Error).message}\n`);
-      return EXIT_USAGE;
-    }
-  }
-
   const sink = await openSink(options);
   if (!sink.ok) {
     process.stderr.write(`lumi-cli: ${sink.message}\n`);
@@ -99,31 +85,26 @@ async function runTalk(options: TalkOptions): Promise<number> {
   }
   const tools = cliTools(options, printer);
   const history = openCliHistory(configDir);
-  const say = options.say;
+  const { endpoint } = resolved;
   const session = createSession({
-    url,
-    token,
+    url: endpoint.url,
+    token: endpoint.token,
     deviceId,
     clientId,
-    ca,
+    ca: endpoint.ca,
     sink: sink.value,
     decoderFactory: cliAudio.decoderFactory,
     mode: options.mode,
-    voice: say ? cliAudio.wavVoice(say) : cliAudio.microphoneVoice(options),
+    voice: options.say ? cliAudio.wavVoice(options.say) : cliAudio.microphoneVoice(options),
     onServerMessage: (message) => tools.onServerMessage(message),
-    ...(refreshToken ? { refreshToken } : {}),
+    ...(endpoint.refreshToken ? { refreshToken: endpoint.refreshToken } : {}),
     newConversationId: () => history.startConversation(options.profile, Date.now()),
-    ...dialectSetup(options.dialect, deviceId, systemClock),
+    ...withProtocolVersion(dialectSetup(options.dialect, deviceId, systemClock), endpoint),
   });
   tools.attach(session);
-  session.onEvent((event) => {
-    if (event.type !== 'messageUpserted') return;
-    try {
-      history.upsert(event.message);
-    } catch (error) {
-      process.stderr.write(`lumi-cli: history not saved: ${(error as Error).message}\n`);
-    }
-  });
+  recordHistory(session, history, (error) =>
+    process.stderr.write(`lumi-cli: history not saved: ${(error as Error).message}\n`),
+  );
   try {
     return await talk({
       session,
@@ -131,13 +112,24 @@ async function runTalk(options: TalkOptions): Promise<number> {
       printer,
       input: process.stdin,
       output: process.stdout,
-      ...(say ? { speakFile: () => session.startTalking() } : {}),
+      ...(options.say ? { speakFile: () => session.startTalking() } : {}),
     });
   } finally {
     tools.detach();
     await session.close();
     history.close();
   }
+}
+
+/** The dialect's connection options plus the protocol version the OTA handed out. */
+function withProtocolVersion(
+  dialect: ReturnType<typeof dialectSetup>,
+  endpoint: SessionEndpoint,
+): Pick<SessionSetup, 'connection' | 'textMessage'> {
+  return {
+    connection: { protocolVersion: endpoint.protocolVersion, ...dialect.connection },
+    ...(dialect.textMessage ? { textMessage: dialect.textMessage } : {}),
+  };
 }
 
 type Opened = { ok: true; value: AudioSink } | { ok: false; message: string };

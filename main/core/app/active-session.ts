@@ -3,7 +3,6 @@
  * with activation), builds the Session with the profile's dialect, device tools and server
  * events, and reports the connection state even before a socket exists (during OTA).
  */
-import { readFileSync } from 'node:fs';
 import type { ConnectionState } from '../../../shared/connection-state.ts';
 import type { AppEvent } from '../../../shared/ipc.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
@@ -20,7 +19,13 @@ import type { ProfileStore } from '../store/profiles.ts';
 import type { Clock } from '../util/clock.ts';
 import { createSession } from './create-session.ts';
 import { dialectSetup } from './dialect.ts';
-import { resolveViaOta } from './ota-endpoint.ts';
+import {
+  CaFileError,
+  resolveEndpoint,
+  type EndpointDeps,
+  type EndpointSource,
+  type SessionEndpoint,
+} from './endpoint.ts';
 import { ServerFeatures } from './server-features.ts';
 
 export interface ActiveSessionDeps {
@@ -47,7 +52,7 @@ export class ActiveSession {
   readonly profile: ServerProfile;
   readonly #deps: ActiveSessionDeps;
   #session: Session | null = null;
-  #features: ServerFeatures | null = null;
+  #serverFeatures: ServerFeatures | null = null;
   #pending: Promise<Session> | null = null;
   #preState: ConnectionState = { kind: 'initial' };
   #abort = new AbortController();
@@ -86,66 +91,37 @@ export class ActiveSession {
   async close(): Promise<void> {
     this.#closed = true;
     this.#abort.abort();
-    await this.#features?.close();
+    await this.#serverFeatures?.close();
     await this.#session?.close();
     this.#session = null;
   }
 
   async #build(): Promise<Session> {
-    const { profile, profiles, identities, clock } = this.#deps;
-    const identity = identities.ensure(profile.id);
-    let url: string;
-    let token: string | null;
-    let protocolVersion: 1 | 2 | 3 = 1;
-    if (profile.endpoint.kind === 'websocket') {
-      url = profile.endpoint.url;
-      token = profiles.token(profile.id);
-    } else {
+    const { profile, clock } = this.#deps;
+    if (profile.endpoint.kind === 'ota') {
       this.#setPreState({ kind: 'connecting', attempt: 1, url: profile.endpoint.url });
-      try {
-        const endpoint = await this.#viaOta(profile.endpoint.url);
-        ({ url, token, protocolVersion } = endpoint);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.#setPreState({ kind: 'failed', error: `OTA: ${message}` });
-        throw error;
-      }
+    }
+    let endpoint: SessionEndpoint;
+    try {
+      endpoint = await resolveEndpoint(this.#source(), this.#endpointDeps());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const prefix =
+        profile.endpoint.kind === 'ota' && !(error instanceof CaFileError) ? 'OTA: ' : '';
+      this.#setPreState({ kind: 'failed', error: `${prefix}${message}` });
+      throw error;
     }
     if (this.#closed) throw new Error('The profile was switched.');
-
-    let ca: string | null = null;
-    if (profile.caFile) {
-      try {
-        ca = readFileSync(profile.caFile, 'utf8');
-      } catch (error) {
-        const message = `Cannot read the CA file ${profile.caFile}: ${(error as Error).message}`;
-        this.#setPreState({ kind: 'failed', error: message });
-        throw new Error(message, { cause: error });
-      }
-    }
-
-    const features = new ServerFeatures({
-      desktop: this.#deps.desktop,
-      consent: this.#deps.consent,
-      clock,
-      appVersion: this.#deps.appVersion,
-      appHeartbeat: profile.appHeartbeat,
-      onTaskUpdated: (task) => this.#deps.emit({ type: 'taskUpdated', task }),
-      onTaskFinished: (task) =>
-        this.#deps.notify(
-          task.title,
-          task.state === 'completed' ? 'Done' : (task.message ?? 'Failed'),
-        ),
-      onPushedMessage: (message) => this.#deps.notify('Lumi', message.text),
-    });
+    const features = this.#features(profile);
+    const identity = this.#deps.identities.ensure(profile.id);
     const dialect = dialectSetup(profile.dialect, identity.deviceId, clock);
     const history = this.#deps.history;
     const session = createSession({
-      url,
-      token,
+      url: endpoint.url,
+      token: endpoint.token,
       deviceId: identity.deviceId,
       clientId: identity.clientId,
-      ca,
+      ca: endpoint.ca,
       frameDuration: this.#deps.settings().frameDurationMs,
       sink: this.#deps.sink,
       decoderFactory: this.#deps.decoderFactory,
@@ -154,32 +130,42 @@ export class ActiveSession {
       clock,
       onServerMessage: (message) => features.handle(message),
       newConversationId: () => history.startConversation(profile.id, clock.now()),
-      connection: { protocolVersion, ...dialect.connection },
+      connection: { protocolVersion: endpoint.protocolVersion, ...dialect.connection },
       ...(dialect.textMessage ? { textMessage: dialect.textMessage } : {}),
-      ...(profile.endpoint.kind === 'ota'
-        ? { refreshToken: () => this.#refreshToken(profile.endpoint.url) }
-        : {}),
+      ...(endpoint.refreshToken ? { refreshToken: endpoint.refreshToken } : {}),
     });
     features.attach(session);
-    this.#features = features;
+    this.#serverFeatures = features;
     this.#session = session;
     return session;
   }
 
-  async #viaOta(
-    otaUrl: string,
-  ): Promise<{ url: string; token: string | null; protocolVersion: 1 | 2 | 3 }> {
+  #source(): EndpointSource {
+    const { profile, profiles } = this.#deps;
+    return profile.endpoint.kind === 'websocket'
+      ? { kind: 'websocket', url: profile.endpoint.url, token: profiles.token(profile.id) }
+      : { kind: 'ota', url: profile.endpoint.url };
+  }
+
+  /** OTA's side effects for this profile: activation shown and remembered, the token stored. */
+  #endpointDeps(): EndpointDeps {
     const { profile, profiles, identities } = this.#deps;
-    const endpoint = await resolveViaOta({
-      otaUrl,
+    const changed = (): void =>
+      this.#deps.emit({ type: 'profilesChanged', profiles: profiles.list() });
+    return {
       identity: identities.ensure(profile.id),
       deviceKey: () => identities.deviceKey(profile.id),
       appVersion: this.#deps.appVersion,
+      caFile: profile.caFile,
       clock: this.#deps.clock,
       signal: this.#abort.signal,
+      storeToken: (token) => {
+        profiles.setToken(profile.id, token);
+        if (token) this.#deps.afterSecretWrite();
+      },
       onActivationRequired: (prompt) => {
         profiles.setActivation(profile.id, 'pending');
-        this.#deps.emit({ type: 'profilesChanged', profiles: profiles.list() });
+        changed();
         this.#deps.emit({
           type: 'activationRequired',
           code: prompt.code,
@@ -193,17 +179,26 @@ export class ActiveSession {
       },
       onActivated: () => {
         profiles.setActivation(profile.id, 'activated');
-        this.#deps.emit({ type: 'profilesChanged', profiles: profiles.list() });
+        changed();
       },
-    });
-    profiles.setToken(profile.id, endpoint.token);
-    if (endpoint.token) this.#deps.afterSecretWrite();
-    return endpoint;
+    };
   }
 
-  async #refreshToken(otaUrl: string): Promise<string | null> {
-    const endpoint = await this.#viaOta(otaUrl);
-    return endpoint.token;
+  #features(profile: ServerProfile): ServerFeatures {
+    return new ServerFeatures({
+      desktop: this.#deps.desktop,
+      consent: this.#deps.consent,
+      clock: this.#deps.clock,
+      appVersion: this.#deps.appVersion,
+      appHeartbeat: profile.appHeartbeat,
+      onTaskUpdated: (task) => this.#deps.emit({ type: 'taskUpdated', task }),
+      onTaskFinished: (task) =>
+        this.#deps.notify(
+          task.title,
+          task.state === 'completed' ? 'Done' : (task.message ?? 'Failed'),
+        ),
+      onPushedMessage: (message) => this.#deps.notify('Lumi', message.text),
+    });
   }
 
   #setPreState(next: ConnectionState): void {

@@ -267,6 +267,22 @@ describe('lumi-cli against the reference server', () => {
     expect(again.code).toBe(0);
   }, 70_000);
 
+  it('connects with the protocol version the OTA hands out (as the app does)', async () => {
+    server = await startReferenceServer({ otaProtocolVersion: 3 });
+    const run = await cli([
+      '--ota',
+      server.otaUrl,
+      '--text',
+      'hi',
+      '--json',
+      '--config-dir',
+      configDir(),
+    ]);
+    expect(run.code).toBe(0);
+    expect(server.connections.at(-1)?.headers.protocolVersion).toBe('3');
+    expect(run.events.some((e) => e.event === 'sentence')).toBe(true);
+  });
+
   it('answers device tools per --allow-tools and prints tool_call events', async () => {
     server = await startReferenceServer();
     const srv = server;

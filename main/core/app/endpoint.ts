@@ -1,0 +1,83 @@
+/**
+ * The one way every front end turns "where the server is" into what a connection needs: a
+ * WebSocket URL, its token and protocol version, and the custom CA. Directly from a `ws(s)://`
+ * address, or through OTA with activation (ota-endpoint.ts), whose token is kept and refreshed
+ * through the same path when the server rejects it. The app core and the CLI both call this.
+ */
+import { readFileSync } from 'node:fs';
+import type { ActivationPrompt } from '../ota/activation.ts';
+import type { DeviceIdentity } from '../store/identity.ts';
+import type { Clock } from '../util/clock.ts';
+import { EndpointError, resolveViaOta } from './ota-endpoint.ts';
+
+export type EndpointSource =
+  | { readonly kind: 'websocket'; readonly url: string; readonly token: string | null }
+  | { readonly kind: 'ota'; readonly url: string };
+
+export interface EndpointDeps {
+  readonly identity: DeviceIdentity;
+  readonly deviceKey: () => string;
+  readonly appVersion: string;
+  /** A PEM file of the CA that signed a self-hosted server's certificate. */
+  readonly caFile: string | null;
+  /** OTA handed out a token (or none): keep it with the profile's secrets. */
+  readonly storeToken: (token: string | null) => void;
+  readonly onActivationRequired?: (prompt: ActivationPrompt) => void;
+  readonly onActivated?: () => void;
+  readonly clock?: Clock;
+  readonly signal?: AbortSignal;
+}
+
+/** The profile's CA file cannot be read. */
+export class CaFileError extends EndpointError {}
+
+export interface SessionEndpoint {
+  readonly url: string;
+  readonly token: string | null;
+  readonly protocolVersion: 1 | 2 | 3;
+  readonly ca: string | null;
+  /** Ask OTA for a new token after the server rejected this one (OTA profiles only). */
+  readonly refreshToken?: () => Promise<string | null>;
+}
+
+/** Resolve `source` to a session endpoint; throws EndpointError, OtaError or ActivationError. */
+export async function resolveEndpoint(
+  source: EndpointSource,
+  deps: EndpointDeps,
+): Promise<SessionEndpoint> {
+  const ca = readCa(deps.caFile);
+  if (source.kind === 'websocket') {
+    return { url: source.url, token: source.token, protocolVersion: 1, ca };
+  }
+  const viaOta = async () => {
+    const endpoint = await resolveViaOta({
+      otaUrl: source.url,
+      identity: deps.identity,
+      deviceKey: deps.deviceKey,
+      appVersion: deps.appVersion,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.onActivationRequired ? { onActivationRequired: deps.onActivationRequired } : {}),
+      ...(deps.onActivated ? { onActivated: deps.onActivated } : {}),
+    });
+    deps.storeToken(endpoint.token);
+    return endpoint;
+  };
+  const endpoint = await viaOta();
+  return {
+    ...endpoint,
+    ca,
+    refreshToken: async () => (await viaOta()).token,
+  };
+}
+
+function readCa(caFile: string | null): string | null {
+  if (!caFile) return null;
+  try {
+    return readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new CaFileError(`Cannot read the CA file ${caFile}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
