@@ -2,7 +2,12 @@
  * Session benchmarks against the reference server on loopback:
  * - reconnect.after_restart: ms from a server restart to `ready` again (default backoff);
  * - turn.first_response / turn.total: a typed turn through Lumi's session, with `baseline` =
- *   the same turn by a bare `ws` client, so `ratio` is the client's own overhead.
+ *   the same turn by a bare `ws` client, so `ratio` is the client's own overhead;
+ * - turn.first_after_connect.mcp / .no_mcp: from connect + typing the first message to the
+ *   server's `stt`, against a server with the real servers' MCP timing (the turn waits for its
+ *   tools/list, ~1.1 s after hello) and one without MCP (the turn waits for the 1 s without
+ *   `initialize`); `baseline` = a bare client that sends right after hello, so value − baseline
+ *   is the wait the turn gate adds.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -17,10 +22,17 @@ import {
 } from '../main/core/protocol/client-messages.ts';
 import type { Session } from '../main/core/session/session.ts';
 import type { SessionEvent } from '../shared/session-events.ts';
-import { startReferenceServer, type ReferenceServer } from '../tests/fixtures/reference-server.ts';
+import {
+  REAL_MCP_TIMING,
+  startReferenceServer,
+  type ReferenceServer,
+} from '../tests/fixtures/reference-server.ts';
+import { openToolSession } from '../tests/helpers/tool-session.ts';
 import type { BenchResult } from './types.ts';
 
 const TURNS = 12;
+/** Each first turn needs a fresh connection and ~1.1 s of handshake. */
+const FIRST_TURNS = 5;
 /** Restarts are spaced past STABLE_AFTER, so each one starts from a settled backoff. */
 const RESTARTS = 3;
 const DEVICE_ID = '02:4c:55:4d:49:0b';
@@ -32,7 +44,9 @@ export default async function run(): Promise<BenchResult[]> {
     const lumi = await lumiTurns(server);
     const raw = await rawTurns(server);
     const reconnect = await reconnects(server);
+    const firstAfterConnect = await firstTurns();
     return [
+      ...firstAfterConnect,
       {
         name: 'turn.first_response',
         value: median(lumi.first),
@@ -136,6 +150,68 @@ async function rawTurns(server: ReferenceServer): Promise<{ first: number[]; tot
   }
   socket.close();
   return { first, total };
+}
+
+/** The first typed turn of fresh sessions, with and without an MCP client on the server. */
+async function firstTurns(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const mcp of [true, false]) {
+    const server = await startReferenceServer({
+      ...REAL_MCP_TIMING,
+      mcp,
+      replyFor: () => ['好。'],
+    });
+    try {
+      const lumi: number[] = [];
+      const raw: number[] = [];
+      for (let i = 0; i < FIRST_TURNS; i += 1) {
+        lumi.push(await lumiFirstTurn(server));
+        raw.push(await rawFirstTurn(server));
+      }
+      results.push({
+        name: `turn.first_after_connect.${mcp ? 'mcp' : 'no_mcp'}`,
+        value: median(lumi),
+        unit: 'ms',
+        baseline: median(raw),
+        target: mcp ? '≈ tools/list + 1 frame (server lists ~1.1 s after hello)' : '≈ 1 s wait',
+      });
+    } finally {
+      await server.stop();
+    }
+  }
+  return results;
+}
+
+async function lumiFirstTurn(server: ReferenceServer): Promise<number> {
+  const opened = openToolSession(server.url);
+  const start = performance.now();
+  const stt = waitFor(opened.session, (e) => e.type === 'userTranscribed');
+  opened.session.connect();
+  opened.session.sendText('first');
+  await stt;
+  const ms = performance.now() - start;
+  await opened.close();
+  return ms;
+}
+
+async function rawFirstTurn(server: ReferenceServer): Promise<number> {
+  const start = performance.now();
+  const socket = new WebSocket(server.url, {
+    headers: { 'Device-Id': DEVICE_ID, 'Client-Id': CLIENT_ID, 'Protocol-Version': '1' },
+    perMessageDeflate: false,
+  });
+  await new Promise<void>((resolve) => {
+    socket.on('message', (data, binary) => {
+      if (binary) return;
+      const message = JSON.parse(String(data)) as { type?: string };
+      if (message.type === 'hello') socket.send(encodeClientMessage(listenDetect('first'), null));
+      if (message.type === 'stt') resolve();
+    });
+    socket.once('open', () => socket.send(JSON.stringify(buildHello({ mcp: false }))));
+  });
+  const ms = performance.now() - start;
+  socket.close();
+  return ms;
 }
 
 async function reconnects(server: ReferenceServer): Promise<number[]> {

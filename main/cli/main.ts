@@ -17,7 +17,7 @@ import { IdentityStore } from '../core/store/identity.ts';
 import { createCliSecretStore } from '../core/store/secrets.ts';
 import { parseCli, UsageError, USAGE, type CliCommand, type TalkOptions } from './args.ts';
 import { createPrinter } from './output.ts';
-import { EXIT_CONNECT, EXIT_USAGE, talk } from './talk.ts';
+import { EXIT_USAGE, talk } from './talk.ts';
 import { cliAudio } from './cli-audio.ts';
 import { cliEndpoint } from './cli-endpoint.ts';
 import { historyCommand } from './cli-history.ts';
