@@ -33,11 +33,27 @@ export interface ActivationPrompt {
 }
 
 /**
- * A URL, a dotted IPv4 address or a domain name inside the server's message. An address ends
- * at white space or Chinese punctuation (，。、 written as escapes: the bundles stay ASCII).
+ * The server's message is cut into words at white space and Chinese punctuation (，。、 written
+ * as escapes: the bundles stay ASCII); a word is the console address when it is a URL, a dotted
+ * IPv4 address or a domain name. Splitting first and matching each word anchored keeps the cost
+ * linear in the message: an unanchored search for a domain name is quadratic on a long run of
+ * letters, and an OTA answer may be 256 KB of whatever the server sends.
  */
-const ADDRESS_IN_TEXT =
-  /https?:\/\/[^\s\uff0c\u3002\u3001]+|(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?:\/[^\s\uff0c\u3002\u3001]*)?|(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:\/[^\s\uff0c\u3002\u3001]*)?/i;
+const WORD_SEPARATORS = /[\s\uff0c\u3002\u3001]+/;
+/** No console address is longer; longer words are skipped unread. */
+const MAX_ADDRESS_LENGTH = 2_048;
+const URL_WORD = /^https?:\/\/\S+$/i;
+const IPV4_WORD = /^(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?:\/\S*)?$/;
+const DOMAIN_WORD = /^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d{1,5})?(?:\/\S*)?$/i;
+
+/** The first word of `text` that names an address, or null. */
+function addressIn(text: string): string | null {
+  for (const word of text.split(WORD_SEPARATORS)) {
+    if (word.length === 0 || word.length > MAX_ADDRESS_LENGTH) continue;
+    if (URL_WORD.test(word) || IPV4_WORD.test(word) || DOMAIN_WORD.test(word)) return word;
+  }
+  return null;
+}
 
 /**
  * What the UI shows: the code and where to enter it. xiaozhi.me says `xiaozhi.me\n123456`; the
@@ -45,10 +61,10 @@ const ADDRESS_IN_TEXT =
  * (self-hosted panels rarely have certificates).
  */
 export function activationPrompt(activation: OtaActivation): ActivationPrompt {
-  const found = ADDRESS_IN_TEXT.exec(activation.message)?.[0] ?? null;
+  const found = addressIn(activation.message);
   let consoleUrl: string | null = null;
   if (found !== null) {
-    const plainHttp = /^(?:\d{1,3}\.){3}\d{1,3}/.test(found) || /:\d+/.test(found);
+    const plainHttp = IPV4_WORD.test(found) || /:\d{1,5}(?:\/|$)/.test(found);
     consoleUrl = /^https?:\/\//i.test(found) ? found : `${plainHttp ? 'http' : 'https'}://${found}`;
   }
   return { code: activation.code, message: activation.message, consoleUrl };

@@ -10,8 +10,19 @@ export type TextSegment =
 
 /** A run of non-space characters after `https://`; closing brackets are trimmed below. */
 const HTTPS_RUN = /https:\/\/[^\s<>"'`]+/gi;
-/** Punctuation that ends a sentence rather than a URL (ASCII and the CJK full-width forms). */
-const TRAILING_PUNCTUATION = /[.,;:!?)\]}'"，。；：！？）】》」』、]+$/u;
+/**
+ * Punctuation that ends a sentence rather than a URL (ASCII and the CJK full-width forms). It is
+ * trimmed by walking back from the end: a `[…]+$` regex retries from every position of a long
+ * punctuation run and is quadratic on server text.
+ */
+const TRAILING_PUNCTUATION = new Set('.,;:!?)]}\'"，。；：！？）】》」』、');
+
+/** `candidate` without the sentence punctuation at its end. */
+function trimTrailingPunctuation(candidate: string): string {
+  let end = candidate.length;
+  while (end > 0 && TRAILING_PUNCTUATION.has(candidate[end - 1]!)) end -= 1;
+  return candidate.slice(0, end);
+}
 
 /** Whether a URL may be handed to `openLink`: it parses and its scheme is exactly `https:`. */
 export function isSafeLink(url: string): boolean {
@@ -25,7 +36,7 @@ export function splitLinks(text: string): readonly TextSegment[] {
   const segments: TextSegment[] = [];
   let last = 0;
   for (const match of text.matchAll(HTTPS_RUN)) {
-    const candidate = match[0].replace(TRAILING_PUNCTUATION, '');
+    const candidate = trimTrailingPunctuation(match[0]);
     if (!isSafeLink(candidate)) continue;
     if (match.index > last) segments.push({ kind: 'text', text: text.slice(last, match.index) });
     segments.push({ kind: 'link', text: candidate, url: new URL(candidate).href });
