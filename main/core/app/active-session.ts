@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionState } from '../../../shared/connection-state.ts';
 import type { AppEvent } from '../../../shared/ipc.ts';
+import { ProblemError } from '../../../shared/problem-english.ts';
+import { errorDetail, type Problem } from '../../../shared/problems.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
 import type { AudioSink } from '../audio/sink.ts';
 import type { Logger } from '../log/logger.ts';
@@ -18,6 +20,7 @@ import type { HistoryStore } from '../store/history.ts';
 import type { IdentityStore } from '../store/identity.ts';
 import type { ProfileStore } from '../store/profiles.ts';
 import type { Clock } from '../util/clock.ts';
+import { otaProblem } from '../ota/ota-problem.ts';
 import { createSession } from './create-session.ts';
 import { dialectSetup } from './dialect.ts';
 import { resolveViaOta } from './ota-endpoint.ts';
@@ -106,8 +109,11 @@ export class ActiveSession {
         const endpoint = await this.#viaOta(profile.endpoint.url);
         ({ url, token, protocolVersion } = endpoint);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.#setPreState({ kind: 'failed', error: `OTA: ${message}` });
+        this.#setPreState({
+          kind: 'failed',
+          cause: otaProblem(error, profile.endpoint.url),
+          gaveUpAfter: null,
+        });
         throw error;
       }
     }
@@ -118,9 +124,13 @@ export class ActiveSession {
       try {
         ca = readFileSync(profile.caFile, 'utf8');
       } catch (error) {
-        const message = `Cannot read the CA file ${profile.caFile}: ${(error as Error).message}`;
-        this.#setPreState({ kind: 'failed', error: message });
-        throw new Error(message, { cause: error });
+        const cause: Problem = {
+          code: 'caFileUnreadable',
+          path: profile.caFile,
+          detail: errorDetail(error),
+        };
+        this.#setPreState({ kind: 'failed', cause, gaveUpAfter: null });
+        throw new ProblemError(cause, { cause: error });
       }
     }
 
@@ -202,8 +212,12 @@ export class ActiveSession {
   }
 
   async #refreshToken(otaUrl: string): Promise<string | null> {
-    const endpoint = await this.#viaOta(otaUrl);
-    return endpoint.token;
+    try {
+      const endpoint = await this.#viaOta(otaUrl);
+      return endpoint.token;
+    } catch (error) {
+      throw new ProblemError(otaProblem(error, otaUrl), { cause: error });
+    }
   }
 
   #setPreState(next: ConnectionState): void {
