@@ -1,3 +1,5 @@
+import type { Problem } from './problems.ts';
+
 /**
  * The connection to a xiaozhi server, as every front end sees it. One union, changed in one
  * place (main/core/connection/connection.ts). It covers the ConnectionState of the original
@@ -14,11 +16,23 @@ export type ConnectionState =
       readonly attempt: number;
       /** Epoch milliseconds of the next attempt, for a countdown. */
       readonly retryAt: number;
-      readonly reason: string;
+      /** Why the last attempt ended. */
+      readonly cause: Problem;
     }
   | { readonly kind: 'disconnected'; readonly reason: DisconnectReason }
-  | { readonly kind: 'failed'; readonly error: string }
-  | { readonly kind: 'authFailed'; readonly message: string };
+  | {
+      readonly kind: 'failed';
+      readonly cause: Problem;
+      /** Set when retrying gave up after this many attempts; null when retrying cannot help. */
+      readonly gaveUpAfter: number | null;
+    }
+  | {
+      readonly kind: 'authFailed';
+      /** `tokenRejected` or `authRefused`. */
+      readonly cause: Problem;
+      /** Why getting a fresh token through OTA failed, or null when none was tried or got. */
+      readonly refreshFailed: Problem | null;
+    };
 
 export type ConnectionKind = ConnectionState['kind'];
 

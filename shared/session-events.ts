@@ -1,6 +1,7 @@
 import type { AssistantState, ListenMode, TurnTimings } from './assistant.ts';
 import type { ChatMessage } from './chat.ts';
 import type { ConnectionState } from './connection-state.ts';
+import type { Problem } from './problems.ts';
 
 /** Typed text on its way to the server. */
 export interface OutboxItem {
@@ -65,7 +66,7 @@ export type SessionEvent =
       readonly message: string;
       readonly emotion: string | null;
     }
-  | { readonly type: 'errorOccurred'; readonly code: SessionErrorCode; readonly message: string }
+  | { readonly type: 'errorOccurred'; readonly problem: Problem }
   | { readonly type: 'turnEnded'; readonly timings: TurnTimings; readonly aborted: boolean }
   | { readonly type: 'outboxChanged'; readonly item: OutboxItem }
   | { readonly type: 'messageUpserted'; readonly message: ChatMessage }
@@ -74,12 +75,12 @@ export type SessionEvent =
   | { readonly type: 'inputTooQuiet'; readonly dbfs: number }
   | { readonly type: 'jitterStats'; readonly stats: JitterStats }
   | { readonly type: 'playbackDrained' }
-  | { readonly type: 'audioFrameSkipped'; readonly reason: string; readonly total: number }
+  | { readonly type: 'audioFrameSkipped'; readonly problem: Problem; readonly total: number }
   | { readonly type: 'audioFrameDropped'; readonly total: number }
   | {
       readonly type: 'deviceError';
       readonly direction: 'input' | 'output';
-      readonly message: string;
+      readonly problem: Problem;
     };
 
 export type SessionEventType = SessionEvent['type'];

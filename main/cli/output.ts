@@ -3,6 +3,8 @@
  * (`--json`), or short human lines. Errors go to stderr as one line, never a stack.
  */
 import type { ConnectionState } from '../../shared/connection-state.ts';
+import { describeConnectionTrouble, describeProblem } from '../../shared/problem-english.ts';
+import type { Problem } from '../../shared/problems.ts';
 import type { SessionEvent } from '../../shared/session-events.ts';
 
 export type CliEvent = { readonly event: string } & Record<string, unknown>;
@@ -32,7 +34,7 @@ export function toCliEvent(event: SessionEvent, verbose: boolean): CliEvent | nu
         emotion: event.emotion,
       };
     case 'errorOccurred':
-      return { event: 'error', code: event.code, message: event.message };
+      return { event: 'error', ...problemFields(event.problem) };
     case 'turnEnded':
       return { event: 'turn_end', aborted: event.aborted, timings: event.timings };
     case 'outboxChanged':
@@ -45,14 +47,15 @@ export function toCliEvent(event: SessionEvent, verbose: boolean): CliEvent | nu
     case 'playbackDrained':
       return { event: 'playback_drained' };
     case 'audioFrameSkipped':
-      return { event: 'audio_skipped', reason: event.reason, total: event.total };
+      return { event: 'audio_skipped', reason: describeProblem(event.problem), total: event.total };
     case 'audioFrameDropped':
       return { event: 'audio_dropped', total: event.total };
     case 'deviceError':
       return {
         event: 'error',
-        code: 'audio',
-        message: `${event.direction} device: ${event.message}`,
+        ...problemFields(event.problem),
+        direction: event.direction,
+        message: `${event.direction} device: ${describeProblem(event.problem)}`,
       };
     case 'inputTooQuiet':
       return {
@@ -69,20 +72,29 @@ export function toCliEvent(event: SessionEvent, verbose: boolean): CliEvent | nu
   }
 }
 
+/** A problem in the JSON output: its code and parameters, and its English words. */
+function problemFields(problem: Problem): Record<string, unknown> {
+  return { ...problem, message: describeProblem(problem) };
+}
+
 function connectionDetail(state: ConnectionState): Record<string, unknown> {
   switch (state.kind) {
     case 'ready':
       return { sessionId: state.sessionId };
     case 'reconnecting':
-      return { attempt: state.attempt, retryAt: state.retryAt, reason: state.reason };
+      return {
+        attempt: state.attempt,
+        retryAt: state.retryAt,
+        cause: state.cause,
+        reason: describeConnectionTrouble(state),
+      };
     case 'connecting':
       return { attempt: state.attempt };
     case 'disconnected':
       return { reason: state.reason };
     case 'failed':
-      return { error: state.error };
     case 'authFailed':
-      return { error: state.message };
+      return { cause: state.cause, error: describeConnectionTrouble(state) };
     default:
       return {};
   }

@@ -3,6 +3,7 @@
  * (`--say`), or an interactive prompt. Resolves with the process exit code.
  */
 import { createInterface } from 'node:readline';
+import { describeConnectionTrouble, describeProblem } from '../../shared/problem-english.ts';
 import type { SessionEvent } from '../../shared/session-events.ts';
 import type { Session } from '../core/session/session.ts';
 import type { TalkOptions } from './args.ts';
@@ -67,8 +68,7 @@ export function talk(run: TalkRun): Promise<number> {
 function fatalConnectionMessage(event: SessionEvent): string | null {
   if (event.type !== 'connectionChanged') return null;
   const next = event.next;
-  if (next.kind === 'failed') return next.error;
-  if (next.kind === 'authFailed') return next.message;
+  if (next.kind === 'failed' || next.kind === 'authFailed') return describeConnectionTrouble(next);
   return null;
 }
 
@@ -115,7 +115,7 @@ function scriptedTurns(
         awaitingDrain = false;
         next();
       } else if (event.type === 'deviceError' && event.direction === 'input' && run.speakFile) {
-        finish(1, event.message);
+        finish(1, describeProblem(event.problem));
       }
     },
   };

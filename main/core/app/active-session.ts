@@ -5,6 +5,7 @@
  */
 import type { ConnectionState } from '../../../shared/connection-state.ts';
 import type { AppEvent } from '../../../shared/ipc.ts';
+import { ProblemError, problemOf } from '../../../shared/problem-english.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
 import type { AudioSink } from '../audio/sink.ts';
 import type { Logger } from '../log/logger.ts';
@@ -17,10 +18,10 @@ import type { HistoryStore } from '../store/history.ts';
 import type { IdentityStore } from '../store/identity.ts';
 import type { ProfileStore } from '../store/profiles.ts';
 import type { Clock } from '../util/clock.ts';
+import { otaProblem } from '../ota/ota-problem.ts';
 import { createSession } from './create-session.ts';
 import { dialectSetup } from './dialect.ts';
 import {
-  CaFileError,
   resolveEndpoint,
   type EndpointDeps,
   type EndpointSource,
@@ -105,10 +106,11 @@ export class ActiveSession {
     try {
       endpoint = await resolveEndpoint(this.#source(), this.#endpointDeps());
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const prefix =
-        profile.endpoint.kind === 'ota' && !(error instanceof CaFileError) ? 'OTA: ' : '';
-      this.#setPreState({ kind: 'failed', error: `${prefix}${message}` });
+      const cause =
+        error instanceof ProblemError || profile.endpoint.kind !== 'ota'
+          ? problemOf(error)
+          : otaProblem(error, profile.endpoint.url);
+      this.#setPreState({ kind: 'failed', cause, gaveUpAfter: null });
       throw error;
     }
     if (this.#closed) throw new Error('The profile was switched.');

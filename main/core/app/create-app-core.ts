@@ -112,7 +112,7 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     },
   };
   speaker.on('jitterStats', (stats) => emit({ type: 'jitterStats', stats }));
-  speaker.on('error', (message) => emit({ type: 'deviceError', direction: 'output', message }));
+  speaker.on('error', (problem) => emit({ type: 'deviceError', direction: 'output', problem }));
 
   const prompts = new ToolPrompts(emit, (prompt) => {
     if (!deps.isWindowVisible())
@@ -255,12 +255,10 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
       if (opened.recovery.recovered) {
         emit({
           type: 'errorOccurred',
-          code: 'server',
-          message: `The settings file was damaged; it was kept as ${opened.recovery.movedTo} and defaults were loaded.`,
+          problem: { code: 'settingsRecovered', movedTo: opened.recovery.movedTo },
         });
       }
-      for (const problem of secrets.problems())
-        emit({ type: 'errorOccurred', code: 'auth', message: problem });
+      for (const problem of secrets.problems()) emit({ type: 'errorOccurred', problem });
       for (const prompt of prompts.open()) emit({ type: 'toolPrompted', prompt });
       return snapshot();
     },

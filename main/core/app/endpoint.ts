@@ -5,10 +5,13 @@
  * through the same path when the server rejects it. The app core and the CLI both call this.
  */
 import { readFileSync } from 'node:fs';
+import { ProblemError } from '../../../shared/problem-english.ts';
+import { errorDetail } from '../../../shared/problems.ts';
+import { otaProblem } from '../ota/ota-problem.ts';
 import type { ActivationPrompt } from '../ota/activation.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import type { Clock } from '../util/clock.ts';
-import { EndpointError, resolveViaOta } from './ota-endpoint.ts';
+import { resolveViaOta } from './ota-endpoint.ts';
 
 export type EndpointSource =
   | { readonly kind: 'websocket'; readonly url: string; readonly token: string | null }
@@ -29,7 +32,7 @@ export interface EndpointDeps {
 }
 
 /** The profile's CA file cannot be read. */
-export class CaFileError extends EndpointError {}
+export class CaFileError extends ProblemError {}
 
 export interface SessionEndpoint {
   readonly url: string;
@@ -40,7 +43,7 @@ export interface SessionEndpoint {
   readonly refreshToken?: () => Promise<string | null>;
 }
 
-/** Resolve `source` to a session endpoint; throws EndpointError, OtaError or ActivationError. */
+/** Resolve `source` to a session endpoint; throws CaFileError, EndpointError, OtaError or ActivationError. */
 export async function resolveEndpoint(
   source: EndpointSource,
   deps: EndpointDeps,
@@ -67,7 +70,15 @@ export async function resolveEndpoint(
   return {
     ...endpoint,
     ca,
-    refreshToken: async () => (await viaOta()).token,
+    // The connection reports a failed refresh with the error's problem.
+    refreshToken: async () => {
+      try {
+        return (await viaOta()).token;
+      } catch (error) {
+        if (error instanceof ProblemError) throw error;
+        throw new ProblemError(otaProblem(error, source.url), { cause: error });
+      }
+    },
   };
 }
 
@@ -76,8 +87,9 @@ function readCa(caFile: string | null): string | null {
   try {
     return readFileSync(caFile, 'utf8');
   } catch (error) {
-    throw new CaFileError(`Cannot read the CA file ${caFile}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new CaFileError(
+      { code: 'caFileUnreadable', path: caFile, detail: errorDetail(error) },
+      { cause: error },
+    );
   }
 }

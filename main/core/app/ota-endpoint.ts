@@ -3,6 +3,7 @@
  * endpoint, show and wait out the activation when the device is not bound yet, ask again, and
  * use the answer's `websocket` url and token. The same path refreshes a rejected token.
  */
+import { ProblemError } from '../../../shared/problem-english.ts';
 import type { ActivationPrompt } from '../ota/activation.ts';
 import { activationPrompt, waitForActivation } from '../ota/activation.ts';
 import { requestOta, type OtaResult } from '../ota/ota-client.ts';
@@ -37,7 +38,8 @@ export interface ResolvedEndpoint {
   readonly protocolVersion: 1 | 2 | 3;
 }
 
-export class EndpointError extends Error {}
+/** The OTA answer cannot give an endpoint (only MQTT, no WebSocket, activation never ends). */
+export class EndpointError extends ProblemError {}
 
 /** Resolve the WebSocket endpoint through OTA, activating the device when asked. */
 export async function resolveViaOta(options: OtaEndpointOptions): Promise<ResolvedEndpoint> {
@@ -45,9 +47,7 @@ export async function resolveViaOta(options: OtaEndpointOptions): Promise<Resolv
     const answer = await askOta(options);
     if (answer.activation) {
       if (round > MAX_ACTIVATION_ROUNDS) {
-        throw new EndpointError(
-          'The server still asks for activation after the code was accepted.',
-        );
+        throw new EndpointError({ code: 'activationRepeated' });
       }
       options.onActivationRequired?.(activationPrompt(answer.activation));
       await waitForActivation({
@@ -66,11 +66,7 @@ export async function resolveViaOta(options: OtaEndpointOptions): Promise<Resolv
       continue;
     }
     if (!answer.websocket) {
-      throw new EndpointError(
-        answer.mqtt
-          ? 'The server offers only MQTT+UDP; Lumi speaks WebSocket. Enable the WebSocket address in the server configuration.'
-          : 'The OTA answer has no WebSocket address.',
-      );
+      throw new EndpointError({ code: answer.mqtt ? 'otaMqttOnly' : 'otaNoWebSocket' });
     }
     return {
       url: answer.websocket.url,

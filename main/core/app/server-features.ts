@@ -55,8 +55,7 @@ export class ServerFeatures {
       ? new AppHeartbeat({
           send,
           clock: options.clock,
-          onSilent: () =>
-            this.#connection?.terminate('The server stopped answering the app heartbeat.'),
+          onSilent: () => this.#connection?.terminate({ code: 'heartbeatLost' }),
         })
       : null;
     // The session holds its turns until the server has listed these tools (turn-gate.ts).

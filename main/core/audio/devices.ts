@@ -5,6 +5,8 @@
  * opens at the first rate and channel count the device accepts.
  */
 import type { AudioOptions, DeviceInfo, IoStreamRead, IoStreamWrite } from 'naudiodon';
+import { ProblemError } from '../../../shared/problem-english.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { AudioDevice } from '../../../shared/settings.ts';
 
 /** The audio API Lumi uses; naudiodon in the app, a stand-in in benchmarks. */
@@ -17,12 +19,12 @@ export interface AudioBackend {
 export type AudioDeviceErrorCode = 'unavailable' | 'open_failed';
 
 /** Audio could not be used at all (`unavailable`) or a device refused to open. */
-export class AudioDeviceError extends Error {
+export class AudioDeviceError extends ProblemError {
   override readonly name = 'AudioDeviceError';
   readonly code: AudioDeviceErrorCode;
 
-  constructor(code: AudioDeviceErrorCode, message: string) {
-    super(message);
+  constructor(code: AudioDeviceErrorCode, problem: Problem) {
+    super(problem);
     this.code = code;
   }
 }
@@ -67,8 +69,10 @@ export function loadAudioBackend(): Promise<AudioBackend> {
     }),
     (error: unknown) => {
       backendPromise = null;
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new AudioDeviceError('unavailable', `audio is unavailable: ${detail}`);
+      throw new AudioDeviceError('unavailable', {
+        code: 'audioUnavailable',
+        detail: describe(error),
+      });
     },
   );
   return backendPromise;
@@ -157,10 +161,12 @@ function openStream<S>(
       }
     }
   }
-  const label = device ? `"${device.name}"` : `the default ${direction} device`;
+  const detail = `${failures[0] ?? 'no channels'}${failures.length > 1 ? ', …' : ''}`;
   throw new AudioDeviceError(
     'open_failed',
-    `cannot open ${label} (${failures[0] ?? 'no channels'}${failures.length > 1 ? ', …' : ''})`,
+    device
+      ? { code: 'deviceOpenFailed', device: device.name, detail }
+      : { code: 'defaultDeviceOpenFailed', detail },
   );
 }
 

@@ -8,6 +8,7 @@
  * session can start it again.
  */
 import type { IoStreamRead } from 'naudiodon';
+import type { Problem } from '../../../shared/problems.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { SECOND, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
@@ -117,9 +118,13 @@ export class MicrophoneCapture implements VoiceSource {
 
     const onData = (chunk: Buffer): void => this.#onAudio(capture, chunk);
     const onError = (error: Error): void =>
-      this.#fail(capture, `microphone "${device.deviceName}" failed: ${error.message}`);
+      this.#fail(capture, {
+        code: 'deviceFailed',
+        device: device.deviceName,
+        detail: error.message,
+      });
     const onEnd = (): void =>
-      this.#fail(capture, `microphone "${device.deviceName}" closed unexpectedly`);
+      this.#fail(capture, { code: 'deviceClosed', device: device.deviceName });
     stream.on('data', onData);
     stream.on('error', onError);
     stream.on('end', onEnd);
@@ -167,23 +172,22 @@ export class MicrophoneCapture implements VoiceSource {
       const silentFor = now - (capture.lastAudioAt ?? capture.startedAt);
       const limit = capture.lastAudioAt === null ? FIRST_AUDIO_TIMEOUT_MS : AUDIO_STALL_TIMEOUT_MS;
       if (!loopWasBlocked && silentFor > limit) {
-        const what =
-          capture.lastAudioAt === null ? 'delivered no audio' : 'stopped delivering audio';
-        this.#fail(
-          capture,
-          `microphone "${capture.device.deviceName}" ${what} for ${Math.round(silentFor)} ms (disconnected or in use?)`,
-        );
+        this.#fail(capture, {
+          code: capture.lastAudioAt === null ? 'deviceSilent' : 'deviceStalled',
+          device: capture.device.deviceName,
+          ms: Math.round(silentFor),
+        });
         return;
       }
       this.#armWatchdog(capture);
     }, WATCHDOG_INTERVAL_MS);
   }
 
-  #fail(capture: Capture, message: string): void {
+  #fail(capture: Capture, problem: Problem): void {
     if (this.#capture !== capture) return;
     this.#capture = null;
     void this.#close(capture);
-    this.#events.emit('error', message);
+    this.#events.emit('error', problem);
   }
 
   async #close(capture: Capture): Promise<void> {

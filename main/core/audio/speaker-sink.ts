@@ -9,6 +9,8 @@
  * watchdog reports it; the reply's audio is dropped and the next reply opens the device again.
  */
 import type { IoStreamWrite } from 'naudiodon';
+import { problemOf } from '../../../shared/problem-english.ts';
+import { errorDetail, type Problem } from '../../../shared/problems.ts';
 import type { JitterStats } from '../../../shared/session-events.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { SECOND, systemClock } from '../util/clock.ts';
@@ -57,7 +59,7 @@ export type SpeakerSinkEvents = {
   /** Everything of a reply has been played (not emitted when it was flushed). */
   playbackDrained: () => void;
   /** The device could not open or failed; the reply's audio is dropped. */
-  error: (message: string) => void;
+  error: (problem: Problem) => void;
 };
 
 export interface SpeakerSinkOptions {
@@ -221,7 +223,7 @@ export class SpeakerSink implements AudioSink {
         backend: this.#backend,
       });
     } catch (error) {
-      this.#dropReply(error instanceof Error ? error.message : String(error));
+      this.#dropReply(problemOf(error));
       return;
     }
     const { stream, ...device } = opened;
@@ -241,7 +243,11 @@ export class SpeakerSink implements AudioSink {
       return;
     }
     const onError = (error: Error): void =>
-      this.#fail(output, `speaker "${device.deviceName}" failed: ${error.message}`);
+      this.#fail(output, {
+        code: 'deviceFailed',
+        device: device.deviceName,
+        detail: error.message,
+      });
     stream.on('error', onError);
     const output: Output = {
       stream,
@@ -257,7 +263,11 @@ export class SpeakerSink implements AudioSink {
     try {
       stream.start();
     } catch (error) {
-      this.#fail(output, `speaker "${device.deviceName}" did not start: ${String(error)}`);
+      this.#fail(output, {
+        code: 'deviceFailed',
+        device: device.deviceName,
+        detail: errorDetail(error),
+      });
       return;
     }
     this.#armWatchdog(output);
@@ -286,7 +296,11 @@ export class SpeakerSink implements AudioSink {
       if (this.#output !== output) return;
       output.writeStartedAt = null;
       if (error) {
-        this.#fail(output, `speaker "${output.device.deviceName}" failed: ${error.message}`);
+        this.#fail(output, {
+          code: 'deviceFailed',
+          device: output.device.deviceName,
+          detail: error.message,
+        });
         return;
       }
       this.#countTail();
@@ -324,31 +338,31 @@ export class SpeakerSink implements AudioSink {
       const limit = started ? OUTPUT_STALL_TIMEOUT_MS : OUTPUT_START_TIMEOUT_MS;
       const waiting = output.writeStartedAt === null ? 0 : now - output.writeStartedAt;
       if (!loopWasBlocked && waiting > limit) {
-        const what = started ? 'stopped playing' : 'did not start playing';
-        this.#fail(
-          output,
-          `speaker "${output.device.deviceName}" ${what} for ${Math.round(waiting)} ms (disconnected or in use?)`,
-        );
+        this.#fail(output, {
+          code: started ? 'deviceStalled' : 'deviceSilent',
+          device: output.device.deviceName,
+          ms: Math.round(waiting),
+        });
         return;
       }
       this.#armWatchdog(output);
     }, WATCHDOG_INTERVAL_MS);
   }
 
-  #fail(output: Output, message: string): void {
+  #fail(output: Output, problem: Problem): void {
     if (this.#output !== output) return;
     void this.#shutOutput(output);
-    this.#dropReply(message);
+    this.#dropReply(problem);
   }
 
   /** The device is unusable for this reply: drop its audio, release waiters, tell the session. */
-  #dropReply(message: string): void {
+  #dropReply(problem: Problem): void {
     this.#replyFailed = this.#buffer.active;
     this.#buffer.flush();
     this.#tailWrites = null;
     this.#pendingClips = [];
     this.#releaseDrainWaiters();
-    this.#events.emit('error', message);
+    this.#events.emit('error', problem);
   }
 
   async #shutOutput(output: Output): Promise<void> {

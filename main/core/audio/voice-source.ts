@@ -2,6 +2,7 @@
  * Upstream audio as the session sees it: 16 kHz mono Opus frames with their capture time, plus
  * the input level for the meter. The microphone and a WAV file (`--say`) both implement it.
  */
+import type { Problem } from '../../../shared/problems.ts';
 import type { FrameDurationMs } from './opus-codec.ts';
 
 export type VoiceSourceEvents = {
@@ -12,7 +13,7 @@ export type VoiceSourceEvents = {
   /** The input stayed below speech level for seconds: servers would hear silence. */
   tooQuiet: (dbfs: number) => void;
   /** The source failed and has stopped; `start()` may be tried again. */
-  error: (message: string) => void;
+  error: (problem: Problem) => void;
   /** A finite source (a WAV file) sent its last frame and stopped. The microphone never ends. */
   ended: () => void;
 };

@@ -1,3 +1,5 @@
+import type { Problem } from '../../../shared/problems.ts';
+
 /**
  * What a closed socket means for the next step (reference/protocol.md §5.5, §8): our own close
  * is final; the server's clean close of an idle session ends the conversation (reconnect on
@@ -7,9 +9,9 @@
 export type CloseVerdict =
   | { readonly kind: 'ours' }
   | { readonly kind: 'idle' }
-  | { readonly kind: 'auth'; readonly message: string }
-  | { readonly kind: 'retry'; readonly reason: string }
-  | { readonly kind: 'fatal'; readonly reason: string };
+  | { readonly kind: 'auth'; readonly cause: Problem }
+  | { readonly kind: 'retry'; readonly cause: Problem }
+  | { readonly kind: 'fatal'; readonly cause: Problem };
 
 export interface CloseFacts {
   /** We asked for the close (disconnect, quit, our idle hang-up). */
@@ -24,8 +26,8 @@ export interface CloseFacts {
   readonly wasReady: boolean;
   /** The server said goodbye (or spoke its farewell) before closing. */
   readonly saidGoodbye: boolean;
-  /** Network error text, if the socket failed with one. */
-  readonly error: string | null;
+  /** What the socket failed with (a network error, a missed pong, no hello), if anything. */
+  readonly error: Problem | null;
 }
 
 /** Close codes a server uses to end a session on purpose: normal, going away, no status. */
@@ -34,27 +36,18 @@ const CLEAN_CLOSE_CODES = new Set([1000, 1001, 1005]);
 /** Decide what a close means. */
 export function classifyClose(facts: CloseFacts): CloseVerdict {
   if (facts.initiatedByUs) return { kind: 'ours' };
-  if (facts.authRejected) {
-    return { kind: 'auth', message: 'The server rejected the token (认证失败).' };
+  if (facts.authRejected) return { kind: 'auth', cause: { code: 'tokenRejected' } };
+  const status = facts.httpStatus;
+  if (status === 401 || status === 403) {
+    return { kind: 'auth', cause: { code: 'authRefused', status } };
   }
-  if (facts.httpStatus === 401 || facts.httpStatus === 403) {
-    return {
-      kind: 'auth',
-      message: `The server refused the connection (HTTP ${facts.httpStatus}).`,
-    };
-  }
-  if (facts.httpStatus !== null) {
-    if (facts.httpStatus >= 500) {
-      return { kind: 'retry', reason: `The server failed the upgrade (HTTP ${facts.httpStatus}).` };
-    }
-    return {
-      kind: 'fatal',
-      reason: `The server answered HTTP ${facts.httpStatus} instead of a WebSocket; check the URL and its path (e.g. /xiaozhi/v1/).`,
-    };
+  if (status !== null) {
+    if (status >= 500) return { kind: 'retry', cause: { code: 'upgradeFailed', status } };
+    return { kind: 'fatal', cause: { code: 'notWebSocket', status } };
   }
   if (facts.wasReady && (facts.saidGoodbye || CLEAN_CLOSE_CODES.has(facts.code))) {
     return { kind: 'idle' };
   }
-  if (facts.error) return { kind: 'retry', reason: facts.error };
-  return { kind: 'retry', reason: `The connection closed (code ${facts.code}).` };
+  if (facts.error) return { kind: 'retry', cause: facts.error };
+  return { kind: 'retry', cause: { code: 'closed', closeCode: facts.code } };
 }

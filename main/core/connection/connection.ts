@@ -9,6 +9,8 @@
  */
 import WebSocket from 'ws';
 import type { ConnectionState } from '../../../shared/connection-state.ts';
+import { describeProblem, problemOf } from '../../../shared/problem-english.ts';
+import { errorDetail, type Problem } from '../../../shared/problems.ts';
 import type { ProtocolLogEntry } from '../../../shared/session-events.ts';
 import { buildAudioFrame, parseAudioFrame } from '../protocol/binary.ts';
 import {
@@ -41,7 +43,7 @@ export * from './options.ts';
 import { NamedTimers } from '../util/named-timers.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { classifyClose, type CloseVerdict } from './close-reason.ts';
-import { describeSocketError } from './socket-errors.ts';
+import { endpointOf, socketProblem } from './socket-errors.ts';
 
 const LOG_TEXT_LIMIT = 500;
 
@@ -53,7 +55,7 @@ interface Attempt {
   authRejected: boolean;
   initiatedByUs: boolean;
   saidGoodbye: boolean;
-  error: string | null;
+  error: Problem | null;
   wasReady: boolean;
 }
 
@@ -167,10 +169,10 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   /** Cut a socket that stopped answering (the app-level heartbeat uses this); it reconnects. */
-  terminate(reason: string): void {
+  terminate(cause: Problem): void {
     const attempt = this.#attempt;
     if (!attempt) return;
-    attempt.error = reason;
+    attempt.error = cause;
     attempt.socket.terminate();
   }
 
@@ -226,21 +228,23 @@ export class Connection extends Emitter<ConnectionEvents> {
       // FW sends a token that already has a scheme ("Basic xyz") verbatim (protocol.md §1.2).
       headers.Authorization = this.#token.includes(' ') ? this.#token : `Bearer ${this.#token}`;
     }
+    const handshakeTimeoutMs = this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT;
     let socket: WebSocket;
     try {
       socket = new WebSocket(this.#options.url, {
         headers,
-        handshakeTimeout: this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT,
+        handshakeTimeout: handshakeTimeoutMs,
         maxPayload: MAX_PAYLOAD_BYTES,
         perMessageDeflate: false,
         followRedirects: false,
         ...(this.#options.ca ? { ca: this.#options.ca } : {}),
       });
-    } catch (error) {
+    } catch {
       // An unparsable URL: retrying cannot help.
       this.#setState({
         kind: 'failed',
-        error: `Invalid server URL: ${describeSocketError(error)}`,
+        cause: { code: 'invalidUrl', url: this.#options.url },
+        gaveUpAfter: null,
       });
       return;
     }
@@ -276,7 +280,8 @@ export class Connection extends Emitter<ConnectionEvents> {
       if (this.#attempt === attempt) this.#timers.clear('pong');
     });
     socket.on('error', (error) => {
-      if (this.#attempt === attempt) attempt.error ??= describeSocketError(error);
+      if (this.#attempt !== attempt) return;
+      attempt.error ??= socketProblem(error, endpointOf(this.#options.url), handshakeTimeoutMs);
     });
     socket.on('close', (code) => {
       if (this.#attempt !== attempt) return;
@@ -301,10 +306,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#timers.set('helloResend', HELLO_RESEND_AFTER, () => {
       if (this.#attempt === attempt && this.#state.kind === 'handshaking') send();
     });
-    this.#timers.set('hello', this.#options.helloTimeoutMs ?? HELLO_TIMEOUT, () => {
+    const helloTimeoutMs = this.#options.helloTimeoutMs ?? HELLO_TIMEOUT;
+    this.#timers.set('hello', helloTimeoutMs, () => {
       if (this.#attempt !== attempt) return;
-      attempt.error =
-        'The server did not answer the hello within 10 s (not a xiaozhi server, or the wrong path?).';
+      attempt.error = { code: 'helloTimedOut', seconds: Math.ceil(helloTimeoutMs / 1000) };
       attempt.socket.terminate();
     });
   }
@@ -392,18 +397,18 @@ export class Connection extends Emitter<ConnectionEvents> {
         this.#setState({ kind: 'disconnected', reason: 'idle' });
         return;
       case 'auth':
-        void this.#onAuthFailure(verdict.message);
+        void this.#onAuthFailure(verdict.cause);
         return;
       case 'fatal':
-        this.#setState({ kind: 'failed', error: verdict.reason });
+        this.#setState({ kind: 'failed', cause: verdict.cause, gaveUpAfter: null });
         return;
       case 'retry':
-        this.#scheduleRetry(verdict.reason);
+        this.#scheduleRetry(verdict.cause);
         return;
     }
   }
 
-  async #onAuthFailure(message: string): Promise<void> {
+  async #onAuthFailure(cause: Problem): Promise<void> {
     const refresh = this.#options.refreshToken;
     if (refresh && !this.#tokenRefreshed) {
       this.#tokenRefreshed = true;
@@ -411,10 +416,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       try {
         token = await refresh();
       } catch (error) {
-        this.#setState({
-          kind: 'authFailed',
-          message: `${message} Refreshing the token through OTA failed: ${describeSocketError(error)}`,
-        });
+        this.#setState({ kind: 'authFailed', cause, refreshFailed: problemOf(error) });
         return;
       }
       if (token) {
@@ -423,19 +425,13 @@ export class Connection extends Emitter<ConnectionEvents> {
         return;
       }
     }
-    this.#setState({
-      kind: 'authFailed',
-      message: `${message} Check the token (or run OTA again), then retry.`,
-    });
+    this.#setState({ kind: 'authFailed', cause, refreshFailed: null });
   }
 
-  #scheduleRetry(reason: string): void {
+  #scheduleRetry(cause: Problem): void {
     this.#failures += 1;
     if (this.#failures >= this.#backoff.maxAttempts) {
-      this.#setState({
-        kind: 'failed',
-        error: `${reason} Gave up after ${this.#failures} attempts.`,
-      });
+      this.#setState({ kind: 'failed', cause, gaveUpAfter: this.#failures });
       return;
     }
     this.#backoffStep += 1;
@@ -444,7 +440,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       kind: 'reconnecting',
       attempt: this.#failures + 1,
       retryAt: this.#clock.now() + delay,
-      reason,
+      cause,
     });
     this.#timers.set('retry', delay, () => {
       if (this.#state.kind === 'reconnecting') this.#open();
@@ -465,7 +461,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (this.#timers.has('pong')) return;
     this.#timers.set('pong', timeoutMs, () => {
       if (this.#attempt !== attempt) return;
-      attempt.error = `No pong within ${Math.round(timeoutMs / 1000)} s; the connection is dead.`;
+      attempt.error = { code: 'pongTimedOut', seconds: Math.ceil(timeoutMs / 1000) };
       // terminate(), not close(): a dead peer never completes a closing handshake.
       attempt.socket.terminate();
     });
@@ -482,7 +478,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         : encoded;
     } catch (error) {
       return Promise.reject(
-        new Error(`Refused to send a malformed message: ${describeSocketError(error)}`),
+        new Error(`Refused to send a malformed message: ${errorDetail(error)}`),
       );
     }
     return new Promise((resolve, reject) => {
@@ -518,10 +514,9 @@ function describeVerdict(verdict: CloseVerdict): string {
     case 'idle':
       return 'the server ended the session';
     case 'auth':
-      return verdict.message;
     case 'retry':
     case 'fatal':
-      return verdict.reason;
+      return describeProblem(verdict.cause);
   }
 }
 

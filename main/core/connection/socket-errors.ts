@@ -1,33 +1,57 @@
-/** Plain words for the errors a socket meets, so users see a cause and not a stack. */
+/** The errors a socket meets, as problems, so users see a cause (in their language), not a stack. */
+import type { Problem } from '../../../shared/problems.ts';
+import { HANDSHAKE_TIMEOUT } from './options.ts';
 
-const PLAIN: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'Connection refused: nothing is listening at that address and port.',
-  ENOTFOUND: 'The server name could not be resolved (check the host name).',
-  EAI_AGAIN: 'The server name could not be resolved right now (DNS or network down).',
-  ETIMEDOUT: 'The connection timed out.',
-  ECONNRESET: 'The connection was reset by the server or the network.',
-  EHOSTUNREACH: 'The server is unreachable from this network.',
-  ENETUNREACH: 'The network is unreachable.',
-  DEPTH_ZERO_SELF_SIGNED_CERT:
-    'The server uses a self-signed certificate; add its CA in the profile.',
-  SELF_SIGNED_CERT_IN_CHAIN:
-    'The server certificate chain is self-signed; add its CA in the profile.',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    'The server certificate cannot be verified; add its CA in the profile.',
-  CERT_HAS_EXPIRED: 'The server certificate has expired.',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'The server certificate does not match the host name.',
-  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'The server sent a message larger than Lumi accepts.',
+/** Where the socket was going, for the problem's words. */
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+type Describe = (endpoint: Endpoint) => Problem;
+
+/** System and `ws` error codes we have words for. */
+const KNOWN: Readonly<Record<string, Describe>> = {
+  ECONNREFUSED: ({ host, port }) => ({ code: 'refused', host, port }),
+  ENOTFOUND: ({ host }) => ({ code: 'dnsFailed', host }),
+  EAI_AGAIN: ({ host }) => ({ code: 'dnsUnavailable', host }),
+  ETIMEDOUT: ({ host, port }) => ({ code: 'connectTimedOut', host, port }),
+  ECONNRESET: () => ({ code: 'connectionReset' }),
+  EHOSTUNREACH: ({ host }) => ({ code: 'hostUnreachable', host }),
+  ENETUNREACH: () => ({ code: 'networkUnreachable' }),
+  DEPTH_ZERO_SELF_SIGNED_CERT: ({ host }) => ({ code: 'certSelfSigned', host }),
+  SELF_SIGNED_CERT_IN_CHAIN: ({ host }) => ({ code: 'certSelfSigned', host }),
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: ({ host }) => ({ code: 'certUntrusted', host }),
+  CERT_HAS_EXPIRED: ({ host }) => ({ code: 'certExpired', host }),
+  ERR_TLS_CERT_ALTNAME_INVALID: ({ host }) => ({ code: 'certHostMismatch', host }),
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: () => ({ code: 'messageTooLarge' }),
 };
 
-/** One line describing an error, plain when the code is known. */
-export function describeSocketError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code && PLAIN[code]) return PLAIN[code];
-    if (error.message.includes('Opening handshake has timed out')) {
-      return 'The WebSocket handshake timed out (10 s).';
-    }
-    return error.message;
+const TLS_CODE = /CERT|SSL|TLS|SIGNATURE/;
+
+/** The problem a socket error stands for; the system's text when we have no words for it. */
+export function socketProblem(
+  error: unknown,
+  endpoint: Endpoint,
+  handshakeTimeoutMs = HANDSHAKE_TIMEOUT,
+): Problem {
+  if (!(error instanceof Error)) return { code: 'socketError', detail: String(error) };
+  const code = (error as NodeJS.ErrnoException).code;
+  const known = code === undefined ? undefined : KNOWN[code];
+  if (known) return known(endpoint);
+  if (code !== undefined && TLS_CODE.test(code)) {
+    return { code: 'certRejected', host: endpoint.host, detail: code };
   }
-  return String(error);
+  if (error.message.includes('Opening handshake has timed out')) {
+    return { code: 'handshakeTimedOut', seconds: Math.ceil(handshakeTimeoutMs / 1000) };
+  }
+  return { code: 'socketError', detail: error.message };
+}
+
+/** Host and port of a ws:// or wss:// URL (the scheme's default port when none is written). */
+export function endpointOf(url: string): Endpoint {
+  const parsed = URL.parse(url);
+  if (!parsed) return { host: url, port: 0 };
+  const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'wss:' ? 443 : 80;
+  return { host: parsed.hostname, port };
 }

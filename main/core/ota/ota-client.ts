@@ -41,17 +41,24 @@ export class OtaError extends Error {
   readonly status: number | null;
   /** The system error code underneath (ECONNREFUSED, CERT_HAS_EXPIRED, …). */
   readonly code: string | null;
+  /**
+   * What the server said (`rejected`), what is wrong with its answer (`badResponse`), or the
+   * network's error (`network`).
+   */
+  readonly detail: string | null;
   constructor(
     kind: OtaErrorKind,
     message: string,
     status: number | null = null,
     code: string | null = null,
+    detail: string | null = null,
   ) {
     super(message);
     this.name = 'OtaError';
     this.kind = kind;
     this.status = status;
     this.code = code;
+    this.detail = detail;
   }
 }
 
@@ -189,7 +196,7 @@ export function describeFetchFailure(url: string, error: unknown): OtaError {
     );
   }
   const detail = code ?? (error instanceof Error ? error.message : String(error));
-  return new OtaError('network', `Could not reach ${where} (${detail}).`, null, code);
+  return new OtaError('network', `Could not reach ${where} (${detail}).`, null, code, detail);
 }
 
 function httpError(status: number, url: string): OtaError {
@@ -218,7 +225,13 @@ export function parseOtaAnswer(text: string, url: string): OtaResult {
     // the control panel with a malformed Device-Id: {"error":"Invalid device ID"} (§6.3).
     if (record['success'] === false || typeof record['error'] === 'string') {
       const said = String(record['message'] ?? record['error'] ?? 'no reason given');
-      throw new OtaError('rejected', `The OTA server refused this device: ${said}`, 200);
+      throw new OtaError(
+        'rejected',
+        `The OTA server refused this device: ${said}`,
+        200,
+        null,
+        said,
+      );
     }
   }
   const parsed = OtaAnswerSchema.safeParse(json);
@@ -226,7 +239,13 @@ export function parseOtaAnswer(text: string, url: string): OtaResult {
     const detail = parsed.error.issues
       .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
       .join('; ');
-    throw new OtaError('badResponse', `The OTA answer from ${url} is not usable (${detail}).`, 200);
+    throw new OtaError(
+      'badResponse',
+      `The OTA answer from ${url} is not usable (${detail}).`,
+      200,
+      null,
+      detail,
+    );
   }
   const { websocket, activation, mqtt, server_time: time } = parsed.data;
   const version = Number(websocket?.version ?? 1);

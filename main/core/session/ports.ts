@@ -2,6 +2,7 @@
  * What the session needs from the audio side, as small structural interfaces so the real
  * modules (main/core/audio) and a WAV-file source plug in alike.
  */
+import type { Problem } from '../../../shared/problems.ts';
 
 /** Decodes one reply's Opus packets at the sink's rate; a fresh state per reply. */
 export interface ReplyDecoder {
@@ -17,7 +18,7 @@ export interface VoiceSourceEvents {
   frame: (opus: Uint8Array, capturedAt: number) => void;
   level: (dbfs: number, speaking: boolean) => void;
   tooQuiet: (dbfs: number) => void;
-  error: (message: string) => void;
+  error: (problem: Problem) => void;
   /** A finite source (a WAV file) has sent its last frame. */
   ended: () => void;
 }

@@ -12,6 +12,7 @@ import type { AssistantState, ListenMode } from '../../../shared/assistant.ts';
 import type { SystemKind } from '../../../shared/chat.ts';
 import type { ConnectionState } from '../../../shared/connection-state.ts';
 import { emojiForEmotion } from '../../../shared/emotion.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { OutboxItem, SessionErrorCode, SessionEvent } from '../../../shared/session-events.ts';
 import type { AudioSink } from '../audio/sink.ts';
 import type { Connection } from '../connection/connection.ts';
@@ -92,8 +93,12 @@ export class Session {
     );
     this.#outbox = new Outbox(this.#clock, (item) => this.#onOutboxChanged(item), newId);
     this.#sink = options.sink;
-    this.#player = new ReplyPlayer(options.sink, options.decoderFactory, (reason, total) =>
-      this.#emit({ type: 'audioFrameSkipped', reason, total }),
+    this.#player = new ReplyPlayer(options.sink, options.decoderFactory, (detail, total) =>
+      this.#emit({
+        type: 'audioFrameSkipped',
+        problem: { code: 'undecodableAudio', detail },
+        total,
+      }),
     );
     this.#turns = new TurnTracker(this.#clock, TURN_SILENCE_TIMEOUT, () => this.#onTurnSilent());
     this.#gate = new TurnGate(
@@ -289,7 +294,7 @@ export class Session {
 
   #onTurnSilent(): void {
     this.#player.flush();
-    this.#emitError('timeout', 'The server stopped answering this turn.');
+    this.#emitError({ code: 'turnTimedOut' });
     this.#finishTurn(true);
   }
 
@@ -304,13 +309,10 @@ export class Session {
         if (frame.text.trim() !== '认证失败') this.#transcript.system('server', frame.text);
         return;
       case 'unknown':
-        this.#emitError('protocol', `Ignored a message of unknown type "${frame.type}".`);
+        this.#emitError({ code: 'unknownMessage', type: frame.type });
         return;
       case 'invalid':
-        this.#emitError(
-          'protocol',
-          `Ignored an invalid message (${frame.reason}: ${frame.detail}).`,
-        );
+        this.#emitError({ code: 'invalidMessage', detail: `${frame.reason}: ${frame.detail}` });
         return;
     }
   }
@@ -349,7 +351,11 @@ export class Session {
         this.connection.noteGoodbye();
         return;
       case 'error':
-        this.#emitError('server', message.message ?? 'The server reported an error.');
+        this.#emitError(
+          message.message
+            ? { code: 'serverError', text: message.message }
+            : { code: 'serverErrorUnspecified' },
+        );
         this.#transcript.system('error', message.message ?? 'The server reported an error.');
         return;
       case 'custom':
@@ -499,8 +505,8 @@ export class Session {
     this.#emit({ type: 'assistantChanged', previous, next });
   }
 
-  #emitError(code: SessionErrorCode, message: string): void {
-    this.#emit({ type: 'errorOccurred', code, message });
+  #emitError(problem: Problem): void {
+    this.#emit({ type: 'errorOccurred', problem });
   }
 
   #emit(event: SessionEvent): void {

@@ -11,6 +11,7 @@
  * - Realtime: like hands-free with the microphone never closed (needs headphones or AEC).
  */
 import type { ListenMode } from '../../../shared/assistant.ts';
+import { problemOf } from '../../../shared/problem-english.ts';
 import type { SessionEvent } from '../../../shared/session-events.ts';
 import type { Connection } from '../connection/connection.ts';
 import { listenStart, listenStop } from '../protocol/client-messages.ts';
@@ -102,12 +103,7 @@ export class VoiceTurns {
 
   setMode(mode: ListenMode): void {
     if (mode === 'realtime' && !this.#deps.options.realtimeEnabled) {
-      this.#deps.emit({
-        type: 'errorOccurred',
-        code: 'audio',
-        message:
-          'Realtime mode is off: enable it in settings (it needs headphones or echo cancellation).',
-      });
+      this.#deps.emit({ type: 'errorOccurred', problem: { code: 'realtimeDisabled' } });
       return;
     }
     if (mode === this.#mode) return;
@@ -271,11 +267,7 @@ export class VoiceTurns {
       if (!this.#handsFree) return;
       // Hang up before the server's farewell; the next press reconnects.
       this.cancel();
-      this.#deps.emit({
-        type: 'errorOccurred',
-        code: 'timeout',
-        message: 'Hands-free conversation ended after a quiet spell.',
-      });
+      this.#deps.emit({ type: 'errorOccurred', problem: { code: 'handsFreeEnded' } });
       this.#deps.connection.disconnect();
     }, this.#deps.options.idleHangupMs ?? IDLE_HANGUP);
   }
@@ -288,11 +280,7 @@ export class VoiceTurns {
   #openSource(): boolean {
     const factory = this.#deps.options.sourceFactory;
     if (!factory) {
-      this.#deps.emit({
-        type: 'errorOccurred',
-        code: 'audio',
-        message: 'No microphone is configured.',
-      });
+      this.#deps.emit({ type: 'errorOccurred', problem: { code: 'noMicrophone' } });
       this.#setPhase({ kind: 'off' });
       return false;
     }
@@ -305,19 +293,15 @@ export class VoiceTurns {
         this.#deps.emit({ type: 'inputLevel', dbfs, speaking });
       }),
       source.on('tooQuiet', (dbfs) => this.#deps.emit({ type: 'inputTooQuiet', dbfs })),
-      source.on('error', (message) => {
-        this.#deps.emit({ type: 'deviceError', direction: 'input', message });
+      source.on('error', (problem) => {
+        this.#deps.emit({ type: 'deviceError', direction: 'input', problem });
         this.cancel();
       }),
       source.on('ended', () => this.stop()),
     ];
     source.start().catch((error: unknown) => {
       if (this.#source !== source) return;
-      this.#deps.emit({
-        type: 'deviceError',
-        direction: 'input',
-        message: error instanceof Error ? error.message : String(error),
-      });
+      this.#deps.emit({ type: 'deviceError', direction: 'input', problem: problemOf(error) });
       this.cancel();
     });
     return true;

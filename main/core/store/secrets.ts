@@ -9,6 +9,7 @@
  */
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { sameProblem, type Problem } from '../../../shared/problems.ts';
 import * as z from '../util/zod.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { moveAside, NOT_RECOVERED, writeFileAtomic, type Recovery } from './safe-file.ts';
@@ -108,7 +109,7 @@ export class SecretStore {
   readonly #plaintextAllowed: boolean;
   readonly #values = new Map<string, string>();
   /** Unreadable secrets, described once each. */
-  readonly #problems: string[] = [];
+  readonly #problems: Problem[] = [];
   #file: SecretsFile;
   /** Set when the file was damaged and moved aside at open. */
   readonly recovery: Recovery;
@@ -197,10 +198,17 @@ export class SecretStore {
       // Signal's lesson: a keystore that changed (another desktop, a --password-store flag)
       // must be named to the user, not turn into a silent "no token".
       const now = cipher?.isEncryptionAvailable() ? cipher.backend() : 'none';
-      const problem =
-        `The ${kind} of profile ${profileId} was encrypted with the "${this.#file.backend ?? 'unknown'}" ` +
-        `keystore and cannot be read with "${now}" (${String(error)}).`;
-      if (!this.#problems.includes(problem)) this.#problems.push(problem);
+      const problem: Problem = {
+        code: 'secretUnreadable',
+        secret: kind,
+        profile: profileId,
+        savedWith: this.#file.backend ?? 'unknown',
+        now,
+        detail: String(error),
+      };
+      if (!this.#problems.some((known) => sameProblem(known, problem))) {
+        this.#problems.push(problem);
+      }
       return null;
     }
   }
@@ -279,8 +287,8 @@ export class SecretStore {
     this.#write({ ...this.#file, entries });
   }
 
-  /** Secrets that could not be decrypted, in words for the UI. */
-  problems(): readonly string[] {
+  /** Secrets that could not be decrypted, as problems for the UI. */
+  problems(): readonly Problem[] {
     return [...this.#problems];
   }
 

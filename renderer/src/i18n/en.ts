@@ -1,3 +1,13 @@
+import { PROBLEM_ENGLISH } from '../../../shared/problem-english.ts';
+import { PROBLEM_CODES, type ProblemCode } from '../../../shared/problems.ts';
+
+type ProblemMessages = { readonly [C in ProblemCode as `problem.${C}`]: string };
+
+/** The problems' words are the one English table the CLI and the logs use too. */
+const problems = Object.fromEntries(
+  PROBLEM_CODES.map((code) => [`problem.${code}`, PROBLEM_ENGLISH[code]]),
+) as ProblemMessages;
+
 /** English strings: the reference table; every other table must have exactly these keys. */
 export const en = {
   'startup.failed': 'Lumi could not start its window: {message}',
@@ -35,10 +45,14 @@ export const en = {
   'notice.authFailed': 'The server refused the token.',
   'notice.disconnected': 'Disconnected.',
   'notice.disconnectedIdle': 'The server ended the quiet conversation. Talk or type to reconnect.',
-  'notice.error': 'Error: {message}',
+  'notice.gaveUp': 'Gave up after {attempts} attempts.',
+  'notice.checkToken': 'Check the token (or run OTA again), then retry.',
+  'notice.refreshFailed': 'Getting a new token through OTA failed: {problem}',
+  'notice.error': 'Error: {problem}',
   'notice.failed': 'That did not work: {message}',
-  'notice.inputDevice': 'Microphone problem: {message}',
-  'notice.outputDevice': 'Speaker problem: {message}',
+  'notice.inputDevice': 'Microphone problem: {problem}',
+  'notice.outputDevice': 'Speaker problem: {problem}',
+  'notice.repeated': '×{count}',
   'notice.tooQuiet': 'The microphone is very quiet. Check the input device and its volume.',
 
   'assistant.idle': 'Idle',
@@ -194,4 +208,6 @@ export const en = {
   'tools.allow': 'Allow',
   'tools.ask': 'Ask each time',
   'tools.deny': 'Deny',
+
+  ...problems,
 } as const;

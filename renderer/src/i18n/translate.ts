@@ -1,3 +1,4 @@
+import { fillPlaceholders, problemParams, type Problem } from '../../../shared/problems.ts';
 import type { Language } from '../../../shared/settings.ts';
 import { en } from './en.ts';
 import { zhCN } from './zh-CN.ts';
@@ -9,7 +10,6 @@ export type Locale = 'en' | 'zh-CN';
 export type MessageParams = Readonly<Record<string, string | number>>;
 
 const TABLES: Readonly<Record<Locale, Messages>> = { en, 'zh-CN': zhCN };
-const PLACEHOLDER = /\{(\w+)\}/g;
 
 /**
  * The window's locale: the one the settings name, or for `system` the system language
@@ -23,8 +23,14 @@ export function resolveLocale(language: Language, systemLanguage: string): Local
 /** The string for `key` in `locale`, with `{name}` placeholders filled from `params`. */
 export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
   const template = TABLES[locale][key];
-  if (params === undefined) return template;
-  return template.replace(PLACEHOLDER, (whole, name: string) =>
-    Object.hasOwn(params, name) ? String(params[name]) : whole,
-  );
+  return params === undefined ? template : fillPlaceholders(template, params);
+}
+
+/**
+ * A problem in `locale`'s words. Every code has a `problem.<code>` key in every table (the
+ * key type below fails to compile if one is missing).
+ */
+export function translateProblem(locale: Locale, problem: Problem): string {
+  const key: MessageKey = `problem.${problem.code}`;
+  return translate(locale, key, problemParams(problem));
 }

@@ -1,4 +1,5 @@
 import type { ConnectionKind, ConnectionState } from '../../../shared/connection-state.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { MessageKey, MessageParams } from '../i18n/translate.ts';
 
 /** The colour family of a connection state, named for its meaning; CSS maps it to colours. */
@@ -54,6 +55,36 @@ export function statusText(
       : { key: 'status.reconnecting' };
   }
   return { key: statusNameKey(state) };
+}
+
+/** The window's words, as the I18n state hands them out. */
+export interface Words {
+  readonly t: (key: MessageKey, params?: MessageParams) => string;
+  readonly problem: (problem: Problem) => string;
+}
+
+/**
+ * Why the connection is not usable, in the window's language: the cause and what follows from
+ * it; the empty string for states that need no explanation.
+ */
+export function connectionTrouble(state: ConnectionState, words: Words): string {
+  switch (state.kind) {
+    case 'reconnecting':
+      return words.problem(state.cause);
+    case 'failed':
+      return state.gaveUpAfter === null
+        ? words.problem(state.cause)
+        : `${words.problem(state.cause)} ${words.t('notice.gaveUp', { attempts: state.gaveUpAfter })}`;
+    case 'authFailed': {
+      const next =
+        state.refreshFailed === null
+          ? words.t('notice.checkToken')
+          : words.t('notice.refreshFailed', { problem: words.problem(state.refreshFailed) });
+      return `${words.problem(state.cause)} ${next}`;
+    }
+    default:
+      return '';
+  }
 }
 
 /** Whether the user can ask for a new attempt right now. */

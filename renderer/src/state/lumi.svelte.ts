@@ -143,17 +143,16 @@ export class Lumi {
         this.talk.hotkeyHeld = event.action === 'talkDown';
         return;
       case 'errorOccurred':
-        this.notices.push(this.i18n.t('notice.error', { message: event.message }));
+        this.notices.push({ key: 'notice.error', problem: event.problem });
         return;
       case 'deviceError':
-        this.notices.push(
-          this.i18n.t(event.direction === 'input' ? 'notice.inputDevice' : 'notice.outputDevice', {
-            message: event.message,
-          }),
-        );
+        this.notices.push({
+          key: event.direction === 'input' ? 'notice.inputDevice' : 'notice.outputDevice',
+          problem: event.problem,
+        });
         return;
       case 'inputTooQuiet':
-        this.notices.push(this.i18n.t('notice.tooQuiet'), 'info');
+        this.notices.push({ key: 'notice.tooQuiet' }, 'info');
         return;
       // The session also turns these into `messageUpserted` (transcripts, sentences, alerts,
       // emotions) or they are for other front ends (protocol log, jitter and frame statistics).
@@ -180,7 +179,7 @@ export class Lumi {
   /** Shows a failed call's message as a notice; returns whether the call succeeded. */
   report(result: Result<unknown>): boolean {
     if (!result.ok) {
-      this.notices.push(this.i18n.t('notice.failed', { message: result.message }));
+      this.notices.push({ key: 'notice.failed', params: { message: result.message } });
     }
     return result.ok;
   }

@@ -7,6 +7,7 @@ import { listAudioDevices } from '../../../main/core/audio/devices.ts';
 import { MicrophoneCapture } from '../../../main/core/audio/microphone.ts';
 import { ReplyDecoder } from '../../../main/core/audio/opus-codec.ts';
 import { SpeakerSink } from '../../../main/core/audio/speaker-sink.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import { bestCorrelation, goertzel, sine, sineInt16 } from '../../unit/audio/helpers/signal.ts';
 import {
   killOwnStream,
@@ -24,7 +25,7 @@ const TONE_AMPLITUDE = 0.3;
 function record(mic: MicrophoneCapture) {
   const decoder = new ReplyDecoder(16_000);
   const chunks: Int16Array[] = [];
-  const errors: string[] = [];
+  const errors: Problem[] = [];
   let audioArrived: () => void = () => undefined;
   const flowing = new Promise<void>((resolve) => (audioArrived = resolve));
   mic.on('frame', (opus) => {
@@ -32,7 +33,7 @@ function record(mic: MicrophoneCapture) {
     if (result.ok) chunks.push(result.pcm);
     audioArrived();
   });
-  mic.on('error', (message) => errors.push(message));
+  mic.on('error', (problem) => errors.push(problem));
   return {
     errors,
     /** Resolves at the first captured frame (PulseAudio delivers 0.2–1 s after start). */
@@ -96,8 +97,8 @@ describe.skipIf(shouldSkipAudio(pulse))('audio devices (PulseAudio null sink)', 
     await recording.flowing;
 
     const sink = new SpeakerSink();
-    const errors: string[] = [];
-    sink.on('error', (message) => errors.push(message));
+    const errors: Problem[] = [];
+    sink.on('error', (problem) => errors.push(problem));
     let drainedEvents = 0;
     sink.on('playbackDrained', () => drainedEvents++);
     const startedAt = Date.now();
@@ -128,13 +129,13 @@ describe.skipIf(shouldSkipAudio(pulse))('audio devices (PulseAudio null sink)', 
 
   it('reports a speaker that dies mid-reply and plays again on the next reply', async () => {
     const sink = new SpeakerSink();
-    const failed = waitFor<string>((resolve) => sink.on('error', resolve), 8_000);
+    const failed = waitFor<Problem>((resolve) => sink.on('error', resolve), 8_000);
     playTone(sink, 800, 4_000);
     const reply = sink.endReply();
     await waitFor<true>((resolve) => sink.on('jitterStats', () => resolve(true)), 5_000);
     await killOwnStream('sink-input');
 
-    expect(await failed).toMatch(/speaker "default" stopped playing .*disconnected/);
+    expect(await failed).toMatchObject({ code: 'deviceStalled', device: 'default' });
     await reply;
     expect(sink.device).toBeNull();
 
@@ -142,8 +143,8 @@ describe.skipIf(shouldSkipAudio(pulse))('audio devices (PulseAudio null sink)', 
     const recording = record(mic);
     await mic.start();
     await recording.flowing;
-    const laterErrors: string[] = [];
-    sink.on('error', (message) => laterErrors.push(message));
+    const laterErrors: Problem[] = [];
+    sink.on('error', (problem) => laterErrors.push(problem));
     playTone(sink, 1_200, 1_000);
     await sink.endReply();
     await mic.stop();
@@ -155,13 +156,13 @@ describe.skipIf(shouldSkipAudio(pulse))('audio devices (PulseAudio null sink)', 
 
   it('reports a microphone that dies, stops cleanly, and captures again after start()', async () => {
     const mic = new MicrophoneCapture({ frameDurationMs: 40 });
-    const failed = waitFor<string>((resolve) => mic.on('error', resolve), 8_000);
+    const failed = waitFor<Problem>((resolve) => mic.on('error', resolve), 8_000);
     const first = record(mic);
     await mic.start();
     await first.flowing;
     await killOwnStream('source-output');
 
-    expect(await failed).toMatch(/microphone "default" stopped delivering audio/);
+    expect(await failed).toMatchObject({ code: 'deviceStalled', device: 'default' });
     expect(mic.device).toBeNull();
     await mic.stop();
 

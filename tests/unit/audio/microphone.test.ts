@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../../shared/problems.ts';
 import {
   AUDIO_STALL_TIMEOUT_MS,
   FIRST_AUDIO_TIMEOUT_MS,
@@ -14,12 +15,12 @@ function listen(mic: MicrophoneCapture) {
     frames: [] as { opus: Uint8Array; capturedAt: number }[],
     levels: [] as { dbfs: number; speaking: boolean }[],
     quiet: [] as number[],
-    errors: [] as string[],
+    errors: [] as Problem[],
   };
   mic.on('frame', (opus, capturedAt) => seen.frames.push({ opus, capturedAt }));
   mic.on('level', (dbfs, speaking) => seen.levels.push({ dbfs, speaking }));
   mic.on('tooQuiet', (dbfs) => seen.quiet.push(dbfs));
-  mic.on('error', (message) => seen.errors.push(message));
+  mic.on('error', (problem) => seen.errors.push(problem));
   return seen;
 }
 
@@ -90,7 +91,7 @@ describe('MicrophoneCapture', () => {
     await mic.start();
     clock.advance(FIRST_AUDIO_TIMEOUT_MS + 500);
     expect(seen.errors).toEqual([
-      expect.stringMatching(/microphone "Fake Card" delivered no audio for \d+ ms/),
+      { code: 'deviceSilent', device: 'Fake Card', ms: expect.any(Number) as number },
     ]);
     expect(mic.device).toBeNull();
     expect(backend.input.quitCalled).toBe(true);
@@ -98,7 +99,7 @@ describe('MicrophoneCapture', () => {
     await mic.start();
     await feed(backend, clock, new Int16Array(960 * 10), 960);
     clock.advance(AUDIO_STALL_TIMEOUT_MS + 500);
-    expect(seen.errors[1]).toMatch(/microphone "Fake Card" stopped delivering audio/);
+    expect(seen.errors[1]).toMatchObject({ code: 'deviceStalled', device: 'Fake Card' });
     expect(backend.inputs.length).toBe(2);
   });
 
@@ -115,14 +116,21 @@ describe('MicrophoneCapture', () => {
     expect(backend.input.options.deviceId).toBe(-1);
     backend.input.destroy(new Error('Input overflowed'));
     await settle();
-    expect(seen.errors).toEqual(['microphone "default" failed: Input overflowed']);
+    expect(seen.errors).toEqual([
+      { code: 'deviceFailed', device: 'default', detail: 'Input overflowed' },
+    ]);
     expect(mic.device).toBeNull();
   });
 
   it('rejects start() with a clear error when no device opens', async () => {
     const backend = new FakeAudioBackend({ failOpen: 'No default device' });
     const mic = new MicrophoneCapture({ backend, clock: new ManualClock(0) });
-    await expect(mic.start()).rejects.toThrow(/cannot open the default input device/);
+    await expect(mic.start()).rejects.toMatchObject({
+      problem: {
+        code: 'defaultDeviceOpenFailed',
+        detail: expect.stringMatching(/No default device/),
+      },
+    });
     await mic.stop();
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Problem } from '../../../shared/problems.ts';
 import { cuePcm } from '../../../main/core/audio/cues.ts';
 import {
   IDLE_CLOSE_MS,
@@ -42,8 +43,8 @@ describe('SpeakerSink', () => {
   function makeSink(backend: FakeAudioBackend, clock = new ManualClock(), volume = 100) {
     const created = new SpeakerSink({ backend, clock, volume });
     sink = created;
-    const events = { errors: [] as string[], drained: 0, stats: 0 };
-    created.on('error', (message) => events.errors.push(message));
+    const events = { errors: [] as Problem[], drained: 0, stats: 0 };
+    created.on('error', (problem) => events.errors.push(problem));
     created.on('playbackDrained', () => events.drained++);
     created.on('jitterStats', () => events.stats++);
     return { sink: created, events, clock };
@@ -118,7 +119,7 @@ describe('SpeakerSink', () => {
     clock.advance(OUTPUT_START_TIMEOUT_MS + 1_500);
     await reply;
     expect(events.errors).toHaveLength(1);
-    expect(events.errors[0]).toMatch(/speaker "default" stopped playing for \d+ ms/);
+    expect(events.errors[0]).toMatchObject({ code: 'deviceStalled', device: 'default' });
     expect(backend.output.quitCalled).toBe(true);
     expect(sink.device).toBeNull();
 
@@ -138,7 +139,10 @@ describe('SpeakerSink', () => {
     sink.write(new Int16Array(FRAME), 0);
     await settle();
     await settle();
-    expect(events.errors[0]).toMatch(/cannot open the default output device .*No default device/);
+    expect(events.errors[0]).toMatchObject({
+      code: 'defaultDeviceOpenFailed',
+      detail: expect.stringMatching(/No default device/),
+    });
     await sink.endReply();
 
     backend.settings.failOpen = null;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { classifyClose, type CloseFacts } from '../../../main/core/connection/close-reason.ts';
+import {
+  classifyClose,
+  type CloseFacts,
+  type CloseVerdict,
+} from '../../../main/core/connection/close-reason.ts';
 
 const base: CloseFacts = {
   initiatedByUs: false,
@@ -26,23 +30,44 @@ describe('classifyClose', () => {
 
   it('recognises the auth-failure text even though the close is a clean 1000', () => {
     const verdict = classifyClose({ ...base, authRejected: true, code: 1000, wasReady: false });
-    expect(verdict.kind).toBe('auth');
+    expect(verdict).toEqual({ kind: 'auth', cause: { code: 'tokenRejected' } });
   });
 
   it.each([401, 403])('treats HTTP %i on the upgrade as an auth failure', (status) => {
-    expect(classifyClose({ ...base, httpStatus: status, wasReady: false }).kind).toBe('auth');
+    expect(classifyClose({ ...base, httpStatus: status, wasReady: false })).toEqual({
+      kind: 'auth',
+      cause: { code: 'authRefused', status },
+    });
   });
 
-  it('backs off on 5xx, dead sockets and restarts', () => {
-    expect(classifyClose({ ...base, httpStatus: 503, wasReady: false }).kind).toBe('retry');
-    expect(classifyClose({ ...base, code: 1006 }).kind).toBe('retry');
-    expect(classifyClose({ ...base, code: 1012 }).kind).toBe('retry');
-    expect(classifyClose({ ...base, code: 1000, wasReady: false }).kind).toBe('retry');
+  it.each<[string, Partial<CloseFacts>, CloseVerdict]>([
+    [
+      '5xx on the upgrade',
+      { httpStatus: 503, wasReady: false },
+      { kind: 'retry', cause: { code: 'upgradeFailed', status: 503 } },
+    ],
+    [
+      'a dead socket',
+      { code: 1006 },
+      { kind: 'retry', cause: { code: 'closed', closeCode: 1006 } },
+    ],
+    ['a restart', { code: 1012 }, { kind: 'retry', cause: { code: 'closed', closeCode: 1012 } }],
+    [
+      'a clean close before the hello',
+      { code: 1000, wasReady: false },
+      { kind: 'retry', cause: { code: 'closed', closeCode: 1000 } },
+    ],
+    [
+      'a network error, which is the cause rather than the close code',
+      { wasReady: false, error: { code: 'refused', host: 'example.test', port: 8000 } },
+      { kind: 'retry', cause: { code: 'refused', host: 'example.test', port: 8000 } },
+    ],
+  ])('backs off on %s', (_name, facts, verdict) => {
+    expect(classifyClose({ ...base, ...facts })).toEqual(verdict);
   });
 
-  it('gives up on other HTTP answers with a hint about the path', () => {
+  it('gives up on other HTTP answers (a wrong path)', () => {
     const verdict = classifyClose({ ...base, httpStatus: 404, wasReady: false });
-    expect(verdict).toMatchObject({ kind: 'fatal' });
-    expect(verdict.kind === 'fatal' && verdict.reason).toContain('path');
+    expect(verdict).toEqual({ kind: 'fatal', cause: { code: 'notWebSocket', status: 404 } });
   });
 });

@@ -125,8 +125,24 @@ describe('TrayService', () => {
         apply(base, ready, { type: 'assistantChanged', previous: 'idle', next: 'speaking' }),
         'speaking',
       ],
-      [apply(base, connection({ kind: 'failed', error: 'refused' })), 'error'],
-      [apply(base, connection({ kind: 'authFailed', message: 'bad token' })), 'error'],
+      [
+        apply(
+          base,
+          connection({
+            kind: 'failed',
+            cause: { code: 'refused', host: 'localhost', port: 8000 },
+            gaveUpAfter: 5,
+          }),
+        ),
+        'error',
+      ],
+      [
+        apply(
+          base,
+          connection({ kind: 'authFailed', cause: { code: 'tokenRejected' }, refreshFailed: null }),
+        ),
+        'error',
+      ],
       [
         apply(base, { type: 'activationRequired', code: '123456', message: 'x', consoleUrl: null }),
         'activation',
@@ -207,7 +223,12 @@ describe('TrayService', () => {
   it('says which attempt a reconnect is on, and in Chinese when the system locale is Chinese', () => {
     const reconnecting = apply(
       { ...base, language: 'system' },
-      connection({ kind: 'reconnecting', attempt: 3, retryAt: 0, reason: 'closed' }),
+      connection({
+        kind: 'reconnecting',
+        attempt: 3,
+        retryAt: 0,
+        cause: { code: 'closed', closeCode: 1006 },
+      }),
     );
     const en = setup('linux', 'en-GB');
     en.service.update(reconnecting);

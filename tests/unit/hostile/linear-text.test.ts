@@ -30,7 +30,7 @@ function expectLinear(scan: (text: string) => unknown, benign: string, adversari
 }
 
 const activation = (message: string) =>
-  activationPrompt({ code: '123456', message, challenge: 'c' });
+  activationPrompt({ code: '123456', message, challenge: 'c', timeoutMs: null });
 
 describe('server text is scanned in linear time', () => {
   it('activation message: a 256 KB run of letters, of dotted labels, of digits', () => {

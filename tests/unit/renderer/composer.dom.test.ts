@@ -68,7 +68,7 @@ describe('composer: typing', () => {
     await tick();
     await tick();
     expect(input().value).toBe('one more');
-    expect(lumi.notices.items.map((notice) => notice.text)).toEqual(['That did not work: full']);
+    expect(lumi.notices.items.map(lumi.i18n.notice)).toEqual(['That did not work: full']);
   });
 });
 

@@ -10,14 +10,18 @@ describe('window state', () => {
       fake.emit({
         type: 'connectionChanged',
         previous: { kind: 'ready', sessionId: 's1', serverVersion: '1' },
-        next: { kind: 'failed', error: 'socket closed' },
+        next: { kind: 'failed', cause: { code: 'closed', closeCode: 1006 }, gaveUpAfter: 5 },
       });
       fake.emit({ type: 'messageUpserted', message: messageFixture({ id: 'late', text: 'hi' }) });
       return ok(snapshotFixture());
     });
     const started = await Lumi.start(fake.api, 'en-US');
     if (!started.ok) throw new Error(started.message);
-    expect(started.value.status.connection).toEqual({ kind: 'failed', error: 'socket closed' });
+    expect(started.value.status.connection).toEqual({
+      kind: 'failed',
+      cause: { code: 'closed', closeCode: 1006 },
+      gaveUpAfter: 5,
+    });
     expect(started.value.chat.rows.map((row) => row.key)).toEqual(['message:late']);
   });
 
@@ -51,11 +55,15 @@ describe('window state', () => {
     const started = await Lumi.start(fake.api, 'en-US');
     if (!started.ok) throw new Error(started.message);
     const lumi = started.value;
-    fake.emit({ type: 'errorOccurred', code: 'outbox_full', message: 'too many' });
-    fake.emit({ type: 'deviceError', direction: 'input', message: 'no such device' });
-    expect(lumi.notices.items.map((notice) => notice.text)).toEqual([
-      'Error: too many',
-      'Microphone problem: no such device',
+    fake.emit({ type: 'errorOccurred', problem: { code: 'serverError', text: 'too many' } });
+    fake.emit({
+      type: 'deviceError',
+      direction: 'input',
+      problem: { code: 'deviceClosed', device: 'USB Mic' },
+    });
+    expect(lumi.notices.items.map(lumi.i18n.notice)).toEqual([
+      'Error: The server reported an error: too many',
+      'Microphone problem: "USB Mic" closed unexpectedly.',
     ]);
     fake.emit({ type: 'hotkeyPressed', action: 'talkDown' });
     expect(lumi.talk.active).toBe(true);

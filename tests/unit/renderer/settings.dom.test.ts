@@ -249,6 +249,6 @@ describe('refused edits', () => {
     await fireEvent.click(box);
     await settle();
     expect(box.checked).toBe(false);
-    expect(lumi.notices.items.at(-1)?.text).toContain('cannot register login item');
+    expect(lumi.notices.items.map(lumi.i18n.notice).at(-1)).toContain('cannot register login item');
   });
 });

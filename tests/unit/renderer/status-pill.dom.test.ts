@@ -8,6 +8,7 @@ import StatusPill from '../../../renderer/src/components/StatusPill.svelte';
 import { LUMI_CONTEXT } from '../../../renderer/src/state/context.ts';
 import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
 import type { ConnectionState } from '../../../shared/connection-state.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import {
   createFakeLumi,
   NOW,
@@ -31,6 +32,8 @@ function setConnection(fake: FakeLumi, next: ConnectionState): void {
   flushSync();
 }
 
+const REFUSED: Problem = { code: 'refused', host: '127.0.0.1', port: 8000 };
+
 const EVERY_STATE: readonly [ConnectionState, string, string][] = [
   [{ kind: 'initial' }, 'Not connected', 'tone-idle'],
   [{ kind: 'connecting', attempt: 1, url: 'wss://x.test/' }, 'Connecting…', 'tone-busy'],
@@ -38,14 +41,18 @@ const EVERY_STATE: readonly [ConnectionState, string, string][] = [
   [{ kind: 'handshaking' }, 'Handshaking…', 'tone-greeting'],
   [{ kind: 'ready', sessionId: 's', serverVersion: '1' }, 'Ready', 'tone-good'],
   [
-    { kind: 'reconnecting', attempt: 2, retryAt: 0, reason: 'closed 1006' },
+    { kind: 'reconnecting', attempt: 2, retryAt: 0, cause: { code: 'closed', closeCode: 1006 } },
     'Reconnecting…',
     'tone-busy',
   ],
   [{ kind: 'disconnected', reason: 'user' }, 'Disconnected', 'tone-idle'],
   [{ kind: 'disconnected', reason: 'idle' }, 'Idle', 'tone-idle'],
-  [{ kind: 'failed', error: 'ECONNREFUSED' }, 'Connection failed', 'tone-bad'],
-  [{ kind: 'authFailed', message: 'invalid token' }, 'Not authorised', 'tone-bad'],
+  [{ kind: 'failed', cause: REFUSED, gaveUpAfter: 5 }, 'Connection failed', 'tone-bad'],
+  [
+    { kind: 'authFailed', cause: { code: 'tokenRejected' }, refreshFailed: null },
+    'Not authorised',
+    'tone-bad',
+  ],
 ];
 
 afterEach(() => {
@@ -75,7 +82,12 @@ describe('status pill', () => {
     vi.setSystemTime(NOW);
     const fake = createFakeLumi();
     renderWith(StatusPill, await startLumi(fake));
-    setConnection(fake, { kind: 'reconnecting', attempt: 3, retryAt: NOW + 5_000, reason: 'ping' });
+    setConnection(fake, {
+      kind: 'reconnecting',
+      attempt: 3,
+      retryAt: NOW + 5_000,
+      cause: { code: 'pongTimedOut', seconds: 10 },
+    });
     const text = () => screen.getByTestId('status-text').textContent;
     expect(text()).toBe('Retrying in 5 s');
     vi.advanceTimersByTime(1_000);
@@ -116,8 +128,8 @@ describe('connection notice', () => {
     renderWith(ConnectionNotice, await startLumi(fake));
     expect(screen.queryByTestId('retry-button')).toBeNull();
     const retryable: ConnectionState[] = [
-      { kind: 'failed', error: 'ECONNREFUSED 127.0.0.1:8000' },
-      { kind: 'authFailed', message: 'invalid token' },
+      { kind: 'failed', cause: REFUSED, gaveUpAfter: 5 },
+      { kind: 'authFailed', cause: { code: 'tokenRejected' }, refreshFailed: null },
       { kind: 'disconnected', reason: 'user' },
       { kind: 'disconnected', reason: 'idle' },
     ];
@@ -126,10 +138,45 @@ describe('connection notice', () => {
       await fireEvent.click(screen.getByTestId('retry-button'));
       expect(fake.api.retry).toHaveBeenCalledTimes(index + 1);
     }
-    setConnection(fake, { kind: 'failed', error: 'ECONNREFUSED 127.0.0.1:8000' });
-    expect(screen.getByTestId('connection-notice').textContent).toContain('ECONNREFUSED');
+    setConnection(fake, { kind: 'failed', cause: REFUSED, gaveUpAfter: 5 });
+    expect(screen.getByTestId('connection-notice').textContent).toContain(
+      'Connection refused: nothing is listening at 127.0.0.1 port 8000. Gave up after 5 attempts.',
+    );
     setConnection(fake, { kind: 'ready', sessionId: 's', serverVersion: '1' });
     expect(screen.queryByTestId('retry-button')).toBeNull();
+  });
+});
+
+describe('the window in Chinese with the server unreachable', () => {
+  /** Latin letters other than the host, the port and protocol names would be English prose. */
+  const ENGLISH_WORD = /[A-Za-z]{3,}/;
+
+  it('explains a refused connection in Chinese only, in the notice and the pill', async () => {
+    const fake = createFakeLumi({
+      snapshot: snapshotFixture({ settings: settingsFixture({ language: 'zh-CN' }) }),
+    });
+    const lumi = await startLumi(fake);
+    render(ConnectionNotice, { context: new Map([[LUMI_CONTEXT, lumi]]) });
+    render(StatusPill, { context: new Map([[LUMI_CONTEXT, lumi]]) });
+    setConnection(fake, {
+      kind: 'reconnecting',
+      attempt: 2,
+      retryAt: 0,
+      cause: { code: 'refused', host: 'localhost', port: 8000 },
+    });
+    const notice = screen.getByTestId('connection-notice').textContent ?? '';
+    expect(notice).toContain('与服务器的连接中断，正在重试。');
+    expect(notice).toContain('连接被拒绝：localhost 的 8000 端口上没有服务在监听。');
+    expect(notice.replace('localhost', '')).not.toMatch(ENGLISH_WORD);
+    const pill = screen.getByTestId('status-pill');
+    expect(pill.getAttribute('title')).toBe('连接被拒绝：localhost 的 8000 端口上没有服务在监听。');
+
+    setConnection(fake, { kind: 'failed', cause: REFUSED, gaveUpAfter: 5 });
+    const failed = screen.getByTestId('connection-notice').textContent ?? '';
+    expect(failed).toContain('无法连接到服务器。');
+    expect(failed).toContain('已尝试 5 次，不再重试。');
+    expect(failed).not.toMatch(ENGLISH_WORD);
+    expect(screen.getByTestId('status-text').textContent).toBe('连接失败');
   });
 });
 

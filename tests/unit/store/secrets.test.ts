@@ -111,7 +111,16 @@ describe('SecretStore', () => {
     new SecretStore({ dir, cipher: fakeSafeStorage('kwallet5') }).set('home', 'token', TOKEN);
     const other = new SecretStore({ dir, cipher: fakeSafeStorage('gnome_libsecret') });
     expect(other.get('home', 'token')).toBeNull();
-    expect(other.problems().join('\n')).toMatch(/"kwallet5" keystore .* "gnome_libsecret"/);
+    expect(other.problems()).toEqual([
+      {
+        code: 'secretUnreadable',
+        secret: 'token',
+        profile: 'home',
+        savedWith: 'kwallet5',
+        now: 'gnome_libsecret',
+        detail: expect.any(String) as string,
+      },
+    ]);
   });
 
   it('encrypts plaintext entries once a keystore appears', () => {

@@ -1,0 +1,134 @@
+/**
+ * The English words for every problem code: the one table the CLI, the logs and the window's
+ * English locale use. `{name}` placeholders are the problem's parameters.
+ */
+import type { ConnectionState } from './connection-state.ts';
+import {
+  errorDetail,
+  fillPlaceholders,
+  problemParams,
+  type Problem,
+  type ProblemCode,
+} from './problems.ts';
+
+export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
+  refused: 'Connection refused: nothing is listening at {host} port {port}.',
+  dnsFailed: 'The server name {host} could not be resolved (check the host name).',
+  dnsUnavailable: 'The server name {host} could not be resolved right now (DNS or network down).',
+  connectTimedOut: 'Connecting to {host} port {port} timed out.',
+  connectionReset: 'The connection was reset by the server or the network.',
+  hostUnreachable: 'The server {host} is unreachable from this network.',
+  networkUnreachable: 'The network is unreachable.',
+  certSelfSigned: 'The server {host} uses a self-signed certificate; add its CA in the profile.',
+  certUntrusted: 'The certificate of {host} cannot be verified; add its CA in the profile.',
+  certExpired: 'The certificate of {host} has expired.',
+  certHostMismatch: 'The certificate does not match the host name {host}.',
+  certRejected: 'The certificate of {host} was not accepted ({detail}).',
+  messageTooLarge: 'The server sent a message larger than Lumi accepts.',
+  handshakeTimedOut: 'The WebSocket handshake timed out ({seconds} s).',
+  helloTimedOut:
+    'The server did not answer the hello within {seconds} s (not a xiaozhi server, or the wrong path?).',
+  pongTimedOut: 'No pong within {seconds} s; the connection is dead.',
+  heartbeatLost: 'The server stopped answering the app heartbeat.',
+  closed: 'The connection closed (code {closeCode}).',
+  upgradeFailed: 'The server failed the upgrade (HTTP {status}).',
+  notWebSocket:
+    'The server answered HTTP {status} instead of a WebSocket; check the URL and its path (e.g. /xiaozhi/v1/).',
+  tokenRejected: 'The server rejected the token (认证失败).',
+  authRefused: 'The server refused the connection (HTTP {status}).',
+  invalidUrl: 'Invalid server URL {url}: a WebSocket address starts with ws:// or wss://.',
+  socketError: 'Connection error: {detail}',
+
+  otaRefused: 'Connection refused by {host}: nothing is listening on that port.',
+  otaDnsFailed: 'The OTA server name {host} could not be resolved.',
+  otaCertRejected: 'The certificate of {host} was not accepted ({detail}).',
+  otaUnreachable: 'Could not reach {host} ({detail}).',
+  otaTimedOut: '{host} did not answer within {seconds} s.',
+  otaNotFound:
+    'The OTA server at {url} answered HTTP 404: the path is wrong (an OTA address usually ends in /xiaozhi/ota/).',
+  otaHttpStatus: 'The OTA server at {url} answered HTTP {status}.',
+  otaNotJson: 'The answer from {url} is not JSON.',
+  otaRejected: 'The OTA server refused this device: {text}',
+  otaUnusable: 'The OTA answer from {url} is not usable ({detail}).',
+  otaMqttOnly:
+    'The server offers only MQTT+UDP; Lumi speaks WebSocket. Enable the WebSocket address in the server configuration.',
+  otaNoWebSocket: 'The OTA answer has no WebSocket address.',
+  otaCancelled: 'The request was cancelled.',
+  activationTimedOut:
+    'The device was not activated in time. Enter the code in the console, then try again.',
+  activationRepeated: 'The server still asks for activation after the code was accepted.',
+  caFileUnreadable: 'Cannot read the CA file {path}: {detail}',
+
+  turnTimedOut: 'The server stopped answering this turn.',
+  unknownMessage: 'Ignored a message of unknown type "{type}".',
+  invalidMessage: 'Ignored an invalid message ({detail}).',
+  serverError: 'The server reported an error: {text}',
+  serverErrorUnspecified: 'The server reported an error.',
+  realtimeDisabled:
+    'Realtime mode is off: enable it in settings (it needs headphones or echo cancellation).',
+  noMicrophone: 'No microphone is configured.',
+  handsFreeEnded: 'Hands-free conversation ended after a quiet spell.',
+  undecodableAudio: 'Skipped a reply audio packet ({detail}).',
+
+  audioUnavailable: 'Audio is unavailable: {detail}',
+  defaultDeviceOpenFailed: 'Cannot open the default device ({detail}).',
+  deviceOpenFailed: 'Cannot open "{device}" ({detail}).',
+  deviceFailed: '"{device}" failed: {detail}',
+  deviceClosed: '"{device}" closed unexpectedly.',
+  deviceSilent: '"{device}" did not start working within {ms} ms (disconnected or in use?).',
+  deviceStalled: '"{device}" stopped working for {ms} ms (disconnected or in use?).',
+
+  settingsRecovered:
+    'The settings file was damaged; it was kept as {movedTo} and defaults were loaded.',
+  secretUnreadable:
+    'The {secret} of profile {profile} was encrypted with the "{savedWith}" keystore and cannot be read with "{now}" ({detail}).',
+
+  unexpected: 'Unexpected error: {detail}',
+};
+
+/** One English sentence for a problem (the CLI, the logs). */
+export function describeProblem(problem: Problem): string {
+  return fillPlaceholders(PROBLEM_ENGLISH[problem.code], problemParams(problem));
+}
+
+/**
+ * The English detail of a connection state that went wrong (the CLI's lines, the logs); null
+ * for the states that need no explanation.
+ */
+export function describeConnectionTrouble(state: ConnectionState): string | null {
+  switch (state.kind) {
+    case 'reconnecting':
+      return describeProblem(state.cause);
+    case 'failed':
+      return state.gaveUpAfter === null
+        ? describeProblem(state.cause)
+        : `${describeProblem(state.cause)} Gave up after ${state.gaveUpAfter} attempts.`;
+    case 'authFailed':
+      return state.refreshFailed === null
+        ? `${describeProblem(state.cause)} Check the token (or run OTA again), then retry.`
+        : `${describeProblem(state.cause)} Refreshing the token through OTA failed: ${describeProblem(state.refreshFailed)}`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * An error that carries its problem, so whoever catches it can pass the problem on as data; its
+ * message is the English wording, for logs and stack traces.
+ */
+export class ProblemError extends Error {
+  readonly problem: Problem;
+
+  constructor(problem: Problem, options?: ErrorOptions) {
+    super(describeProblem(problem), options);
+    this.name = 'ProblemError';
+    this.problem = problem;
+  }
+}
+
+/** The problem a caught error stands for: its own, or `unexpected` with its text. */
+export function problemOf(error: unknown): Problem {
+  return error instanceof ProblemError
+    ? error.problem
+    : { code: 'unexpected', detail: errorDetail(error) };
+}

@@ -1,0 +1,225 @@
+/**
+ * Everything that can go wrong and reaches a person, as data: a code and its parameters, never
+ * a sentence. The core produces these; the window words them in the user's language from its
+ * i18n tables (`problem.<code>`), the CLI and the logs in English (shared/problem-english.ts).
+ * A new code is not done until every table has its text: the tables are
+ * `Record<ProblemCode, …>`, so a missing one fails the type check, and
+ * tests/unit/problems/problem-text.test.ts enumerates them.
+ *
+ * Parameters are plain strings and numbers only, so every table can fill them into its own
+ * sentence. Text that is not ours — what a server said, what the operating system reported —
+ * travels as a parameter (`text`, `detail`) and is shown as it is.
+ */
+
+/** The parameters of every problem code. */
+interface ProblemParams {
+  // --- reaching the WebSocket server ---------------------------------------------------------
+  /** ECONNREFUSED: nothing listens at that address and port. */
+  refused: { readonly host: string; readonly port: number };
+  /** ENOTFOUND: the host name does not exist. */
+  dnsFailed: { readonly host: string };
+  /** EAI_AGAIN: the name could not be resolved right now (DNS or network down). */
+  dnsUnavailable: { readonly host: string };
+  connectTimedOut: { readonly host: string; readonly port: number };
+  connectionReset: Record<never, never>;
+  hostUnreachable: { readonly host: string };
+  networkUnreachable: Record<never, never>;
+  certSelfSigned: { readonly host: string };
+  certUntrusted: { readonly host: string };
+  certExpired: { readonly host: string };
+  certHostMismatch: { readonly host: string };
+  /** Another certificate or TLS failure, with the system's code. */
+  certRejected: { readonly host: string; readonly detail: string };
+  messageTooLarge: Record<never, never>;
+  /** The WebSocket upgrade did not complete in time. */
+  handshakeTimedOut: { readonly seconds: number };
+  /** The socket opened but no server hello came. */
+  helloTimedOut: { readonly seconds: number };
+  /** A ping went unanswered. */
+  pongTimedOut: { readonly seconds: number };
+  /** The server stopped answering the app-level heartbeat. */
+  heartbeatLost: Record<never, never>;
+  /** The socket closed without a reason we know more about. */
+  closed: { readonly closeCode: number };
+  /** HTTP 5xx instead of the upgrade. */
+  upgradeFailed: { readonly status: number };
+  /** Another HTTP status instead of the upgrade: usually the wrong path. */
+  notWebSocket: { readonly status: number };
+  /** The server said 认证失败 before closing. */
+  tokenRejected: Record<never, never>;
+  /** HTTP 401/403 on the upgrade. */
+  authRefused: { readonly status: number };
+  invalidUrl: { readonly url: string };
+  /** A socket error we have no words for: the system's text. */
+  socketError: { readonly detail: string };
+
+  // --- OTA and activation --------------------------------------------------------------------
+  otaRefused: { readonly host: string };
+  otaDnsFailed: { readonly host: string };
+  otaCertRejected: { readonly host: string; readonly detail: string };
+  otaUnreachable: { readonly host: string; readonly detail: string };
+  otaTimedOut: { readonly host: string; readonly seconds: number };
+  /** HTTP 404: the OTA path is wrong. */
+  otaNotFound: { readonly url: string };
+  otaHttpStatus: { readonly url: string; readonly status: number };
+  otaNotJson: { readonly url: string };
+  /** The OTA server refused the device; `text` is what it said. */
+  otaRejected: { readonly text: string };
+  otaUnusable: { readonly url: string; readonly detail: string };
+  otaMqttOnly: Record<never, never>;
+  otaNoWebSocket: Record<never, never>;
+  otaCancelled: Record<never, never>;
+  activationTimedOut: Record<never, never>;
+  activationRepeated: Record<never, never>;
+  caFileUnreadable: { readonly path: string; readonly detail: string };
+
+  // --- the conversation ----------------------------------------------------------------------
+  turnTimedOut: Record<never, never>;
+  unknownMessage: { readonly type: string };
+  invalidMessage: { readonly detail: string };
+  /** The server's `error` message; `text` is the server's words. */
+  serverError: { readonly text: string };
+  /** The server's `error` message without any text. */
+  serverErrorUnspecified: Record<never, never>;
+  realtimeDisabled: Record<never, never>;
+  noMicrophone: Record<never, never>;
+  handsFreeEnded: Record<never, never>;
+  /** A reply packet the decoder refused. */
+  undecodableAudio: { readonly detail: string };
+
+  // --- audio devices -------------------------------------------------------------------------
+  audioUnavailable: { readonly detail: string };
+  defaultDeviceOpenFailed: { readonly detail: string };
+  deviceOpenFailed: { readonly device: string; readonly detail: string };
+  deviceFailed: { readonly device: string; readonly detail: string };
+  deviceClosed: { readonly device: string };
+  /** The device opened but never delivered (or accepted) audio. */
+  deviceSilent: { readonly device: string; readonly ms: number };
+  /** The device delivered audio, then stopped. */
+  deviceStalled: { readonly device: string; readonly ms: number };
+
+  // --- the app's own files -------------------------------------------------------------------
+  settingsRecovered: { readonly movedTo: string };
+  /** A stored secret was encrypted with another keystore than the one available now. */
+  secretUnreadable: {
+    readonly secret: string;
+    readonly profile: string;
+    readonly savedWith: string;
+    readonly now: string;
+    readonly detail: string;
+  };
+
+  /** Something failed with an error we have no words for: its text as the system gave it. */
+  unexpected: { readonly detail: string };
+}
+
+export type ProblemCode = keyof ProblemParams;
+
+/** One problem: `{ code: 'refused', host, port }`. */
+export type Problem = {
+  [C in ProblemCode]: { readonly code: C } & ProblemParams[C];
+}[ProblemCode];
+
+/** The problem with code `C`. */
+export type ProblemOf<C extends ProblemCode> = Extract<Problem, { readonly code: C }>;
+
+/** Every parameter is a string or a number, so any table can fill it in. */
+export type ProblemParamValue = string | number;
+
+/**
+ * Every code once, for tests and tools that enumerate them. A `Record` so that a code added to
+ * ProblemParams without being listed here fails the type check.
+ */
+const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
+  refused: true,
+  dnsFailed: true,
+  dnsUnavailable: true,
+  connectTimedOut: true,
+  connectionReset: true,
+  hostUnreachable: true,
+  networkUnreachable: true,
+  certSelfSigned: true,
+  certUntrusted: true,
+  certExpired: true,
+  certHostMismatch: true,
+  certRejected: true,
+  messageTooLarge: true,
+  handshakeTimedOut: true,
+  helloTimedOut: true,
+  pongTimedOut: true,
+  heartbeatLost: true,
+  closed: true,
+  upgradeFailed: true,
+  notWebSocket: true,
+  tokenRejected: true,
+  authRefused: true,
+  invalidUrl: true,
+  socketError: true,
+  otaRefused: true,
+  otaDnsFailed: true,
+  otaCertRejected: true,
+  otaUnreachable: true,
+  otaTimedOut: true,
+  otaNotFound: true,
+  otaHttpStatus: true,
+  otaNotJson: true,
+  otaRejected: true,
+  otaUnusable: true,
+  otaMqttOnly: true,
+  otaNoWebSocket: true,
+  otaCancelled: true,
+  activationTimedOut: true,
+  activationRepeated: true,
+  caFileUnreadable: true,
+  turnTimedOut: true,
+  unknownMessage: true,
+  invalidMessage: true,
+  serverError: true,
+  serverErrorUnspecified: true,
+  realtimeDisabled: true,
+  noMicrophone: true,
+  handsFreeEnded: true,
+  undecodableAudio: true,
+  audioUnavailable: true,
+  defaultDeviceOpenFailed: true,
+  deviceOpenFailed: true,
+  deviceFailed: true,
+  deviceClosed: true,
+  deviceSilent: true,
+  deviceStalled: true,
+  settingsRecovered: true,
+  secretUnreadable: true,
+  unexpected: true,
+};
+
+export const PROBLEM_CODES = Object.keys(EVERY_CODE) as readonly ProblemCode[];
+
+/** The parameters of a problem, without its code, for filling `{name}` placeholders. */
+export function problemParams(problem: Problem): Readonly<Record<string, ProblemParamValue>> {
+  const { code: _code, ...params } = problem;
+  return params;
+}
+
+/** Whether two problems are the same: the same code with the same parameters. */
+export function sameProblem(a: Problem, b: Problem): boolean {
+  return a.code === b.code && stableJson(problemParams(a)) === stableJson(problemParams(b));
+}
+
+function stableJson(params: Readonly<Record<string, ProblemParamValue>>): string {
+  return JSON.stringify(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The text of something thrown, for the `detail` of a problem we have no words for. */
+export function errorDetail(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Fills `{name}` placeholders of `template` from `params`; unknown names stay as they are. */
+export function fillPlaceholders(
+  template: string,
+  params: Readonly<Record<string, ProblemParamValue>>,
+): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
