@@ -117,12 +117,11 @@ async function start(): Promise<void> {
   lockDown(paths);
   const late: Late = { chatWindow: null, browserWindow: null, talk: null };
   const notifier = createDesktopNotifier(paths, late);
-  const { hotkeys, holdToTalkAvailable } = await startHotkeys(late);
-  const core = await startCore(paths, notifier, { hotkeys, holdToTalkAvailable }, late);
+  const keys = await startHotkeys(late);
+  const core = await startCore(paths, notifier, keys, late);
   const { settings, profiles } = core.snapshot();
-  const startAtLogin = startAtLoginFollower();
-  hotkeys.apply(settings.hotkeys);
-  startAtLogin(settings);
+  const applySettings = settingsFollower(keys.hotkeys);
+  applySettings(settings);
   const gateway = startGateway(core, late);
   late.talk = createTalkController(core, settings.mode, gateway);
   const tray = startTray(paths, initialTrayStateFrom(settings, profiles), {
@@ -131,24 +130,15 @@ async function start(): Promise<void> {
     controls: appControlsFor(core),
   });
   late.chatWindow = createChatWindow(paths, tray.service, gateway, late);
-  followCore(core, { gateway, late, tray, hotkeys, startAtLogin });
-  const stopWakeWatch = watchWakeups({
-    powerMonitor,
-    isOnline: () => net.isOnline(),
-    clock: systemClock,
-    onWake: (reason) => {
-      log.info('wake', { reason });
-      core.nudge();
-    },
-  });
-  const stops = [
+  followCore(core, { gateway, late, tray, applySettings });
+  const stopWakeWatch = nudgeOnWake(core);
+  quitCleanly(core, late, [
     stopWakeWatch,
-    () => hotkeys.stop(),
+    () => keys.hotkeys.stop(),
     () => globalShortcut.unregisterAll(),
     () => gateway.stop(),
     tray.destroy,
-  ];
-  quitCleanly(core, stops, late);
+  ]);
   acceptLaunches(late);
 }
 
@@ -181,14 +171,14 @@ function createDesktopNotifier(paths: AppPaths, late: Late): Notifier {
   });
 }
 
-interface Hotkeys {
+interface Keys {
   readonly hotkeys: HotkeyService;
   /** False where real hold-to-talk cannot work (Wayland): the toggle fallback is in use. */
   readonly holdToTalkAvailable: boolean;
 }
 
 /** Global shortcuts and the hold key; they drive the talk controller once it exists. */
-async function startHotkeys(late: Late): Promise<Hotkeys> {
+async function startHotkeys(late: Late): Promise<Keys> {
   const hotkeys = new HotkeyService({
     globalShortcut,
     keyHook: await loadKeyHook(platform, process.env),
@@ -203,7 +193,7 @@ async function startHotkeys(late: Late): Promise<Hotkeys> {
 function startCore(
   paths: AppPaths,
   notifier: Notifier,
-  { hotkeys, holdToTalkAvailable }: Hotkeys,
+  { hotkeys, holdToTalkAvailable }: Keys,
   late: Late,
 ): Promise<LumiCore> {
   return createAppCore({
@@ -371,8 +361,7 @@ interface Followers {
   readonly gateway: IpcGateway;
   readonly late: Late;
   readonly tray: { follow(event: AppEvent): void };
-  readonly hotkeys: HotkeyService;
-  readonly startAtLogin: (settings: Settings) => void;
+  readonly applySettings: (settings: Settings) => void;
 }
 
 /** Every core event goes to the window, the talk controller and the tray; settings re-apply. */
@@ -381,17 +370,18 @@ function followCore(core: LumiCore, followers: Followers): void {
     followers.gateway.send(event);
     followers.late.talk?.observe(event);
     followers.tray.follow(event);
-    if (event.type === 'settingsChanged') {
-      followers.hotkeys.apply(event.settings.hotkeys);
-      followers.startAtLogin(event.settings);
-    }
+    if (event.type === 'settingsChanged') followers.applySettings(event.settings);
   });
 }
 
-/** Applies the start-at-login setting whenever it differs from the last one applied. */
-function startAtLoginFollower(): (settings: Settings) => void {
+/**
+ * Applies the settings main acts on itself: the hotkeys, and start at login (only when it
+ * differs from the last one applied, since that writes a login item or an autostart file).
+ */
+function settingsFollower(hotkeys: HotkeyService): (settings: Settings) => void {
   let applied: boolean | null = null;
   return (current) => {
+    hotkeys.apply(current.hotkeys);
     if (current.startAtLogin === applied) return;
     applied = current.startAtLogin;
     try {
@@ -408,8 +398,21 @@ function startAtLoginFollower(): (settings: Settings) => void {
   };
 }
 
+/** Resume from sleep, unlock, network back: reconnect now instead of after the backoff. */
+function nudgeOnWake(core: LumiCore): () => void {
+  return watchWakeups({
+    powerMonitor,
+    isOnline: () => net.isOnline(),
+    clock: systemClock,
+    onWake: (reason) => {
+      log.info('wake', { reason });
+      core.nudge();
+    },
+  });
+}
+
 /** On quit: stop the parts, then give the core a few seconds to close the socket and stores. */
-function quitCleanly(core: LumiCore, stops: readonly (() => void)[], late: Late): void {
+function quitCleanly(core: LumiCore, late: Late, stops: readonly (() => void)[]): void {
   app.on('before-quit', () => late.chatWindow?.markQuitting());
   let shutDown = false;
   app.on('will-quit', (event) => {
