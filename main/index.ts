@@ -4,7 +4,6 @@
  * capabilities), then wires the tray, the window, the hotkeys and the IPC gateway to it.
  * Everything it wires lives in main/electron/ and is tested there against a fake Electron.
  */
-import os from 'node:os';
 import path from 'node:path';
 import {
   BrowserWindow,
@@ -25,11 +24,12 @@ import {
   shell,
 } from 'electron';
 import type { ListenMode } from '../shared/assistant.ts';
+import type { AppEvent } from '../shared/ipc.ts';
 import type { Settings } from '../shared/settings.ts';
-import type { AppCore } from './core/app/handlers.ts';
+import { appControlsFor, type LumiControls } from './core/app/app-controls.ts';
 import { createAppCore, type LumiCore } from './core/app/create-app-core.ts';
+import type { WindowHandlers } from './core/app/handlers.ts';
 import { createLogger } from './core/log/logger.ts';
-import type { AppControls } from './core/mcp/capabilities.ts';
 import { SECOND, systemClock } from './core/util/clock.ts';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './electron/app-protocol.ts';
 import { applyAutostart } from './electron/autostart.ts';
@@ -37,7 +37,7 @@ import { ElectronDesktopCapabilities } from './electron/capabilities.ts';
 import { HotkeyService } from './electron/hotkeys.ts';
 import { IpcGateway } from './electron/ipc-gateway.ts';
 import { loadKeyHook } from './electron/key-hook.ts';
-import { createNotifier } from './electron/notifications.ts';
+import { createNotifier, type Notifier } from './electron/notifications.ts';
 import { watchWakeups } from './electron/power.ts';
 import { createSafeStorageCipher } from './electron/safe-storage.ts';
 import { denyAllPermissions, lockDownWebContents } from './electron/security.ts';
@@ -93,16 +93,66 @@ function dispatchLaunch(flags: LaunchFlags): void {
   else earlyLaunches.push(flags);
 }
 
+/** Where the app's files are. */
+interface AppPaths {
+  readonly root: string;
+  readonly icons: string;
+  readonly data: string;
+}
+
+/**
+ * The late parts: a hotkey, a notification click or the gateway's window channels fire into
+ * parts made by later steps, so they reach them through here.
+ */
+interface Late {
+  chatWindow: ChatWindow | null;
+  browserWindow: BrowserWindow | null;
+  talk: TalkController | null;
+}
+
+/** The Electron app, step by step; each step is a function below, in this order. */
 async function start(): Promise<void> {
   app.dock?.hide();
-  const appRoot = app.getAppPath();
-  const iconsDir = path.join(appRoot, 'resources', 'icons');
-  const dataDir = app.getPath('userData');
+  const paths = appPaths();
+  lockDown(paths);
+  const late: Late = { chatWindow: null, browserWindow: null, talk: null };
+  const notifier = createDesktopNotifier(paths, late);
+  const keys = await startHotkeys(late);
+  const core = await startCore(paths, notifier, keys, late);
+  const { settings, profiles } = core.snapshot();
+  const applySettings = settingsFollower(keys.hotkeys);
+  applySettings(settings);
+  const gateway = startGateway(core, late);
+  late.talk = createTalkController(core, settings.mode, gateway);
+  const tray = startTray(paths, initialTrayStateFrom(settings, profiles), {
+    late,
+    gateway,
+    controls: appControlsFor(core),
+  });
+  late.chatWindow = createChatWindow(paths, tray.service, gateway, late);
+  followCore(core, { gateway, late, tray, applySettings });
+  const stopWakeWatch = nudgeOnWake(core);
+  quitCleanly(core, late, [
+    stopWakeWatch,
+    () => keys.hotkeys.stop(),
+    () => globalShortcut.unregisterAll(),
+    () => gateway.stop(),
+    tray.destroy,
+  ]);
+  acceptLaunches(late);
+}
 
+function appPaths(): AppPaths {
+  const root = app.getAppPath();
+  return { root, icons: path.join(root, 'resources', 'icons'), data: app.getPath('userData') };
+}
+
+/** No permissions for web content, the renderer served on app://, every webContents locked. */
+function lockDown(paths: AppPaths): void {
   denyAllPermissions(session.defaultSession);
   protocol.handle(
     APP_SCHEME,
-    createAppProtocolHandler({ root: path.join(appRoot, 'dist', 'renderer') }),
+    createAppProtocolHandler({ root: path.join(paths.root, 'dist', 'renderer') }),
   );
   app.on('web-contents-created', (_event, contents) =>
     lockDownWebContents(contents, {
@@ -110,126 +160,173 @@ async function start(): Promise<void> {
       onBlocked: (what, url) => log.warn('blocked', { what, url }),
     }),
   );
+}
 
-  let chatWindow: ChatWindow | null = null;
-  let browserWindow: BrowserWindow | null = null;
-  let core: AppCore | null = null;
-  let trayState: TrayState | null = null;
-  // Declared up here: applyStartAtLogin (hoisted) first runs before the wiring below it.
-  let lastStartAtLogin: boolean | null = null;
-  const requireCore = (): AppCore => {
-    if (core === null) throw new Error('the core is not running yet');
-    return core;
-  };
-
-  const notifier = createNotifier({
+function createDesktopNotifier(paths: AppPaths, late: Late): Notifier {
+  return createNotifier({
     create: (options) => new Notification(options),
     isSupported: () => Notification.isSupported(),
-    icon: path.join(iconsDir, 'app-256.png'),
-    onClick: () => chatWindow?.show(),
+    icon: path.join(paths.icons, 'app-256.png'),
+    onClick: () => late.chatWindow?.show(),
   });
+}
 
-  // The device tools reach Lumi's own state through the core once it exists.
-  const appControls: AppControls = {
-    getVolume: async () => (await requireCore().handlers['settings:get'](undefined)).volume,
-    setVolume: async (volume) => {
-      await requireCore().handlers['settings:update']({ patch: { volume } });
-    },
-    getMode: async () => trayState?.mode ?? 'manual',
-    setMode: async (mode) => {
-      await requireCore().handlers['session:setMode']({ mode });
-    },
-    status: async () => ({
-      connection: trayState?.connection.kind ?? 'initial',
-      appVersion: app.getVersion(),
-      os: `${platform} ${os.release()}`,
-    }),
-  };
-  const desktop = new ElectronDesktopCapabilities({
-    app: appControls,
-    clipboard,
-    notify: (title, body) => notifier.notify(title, body),
-    openExternal: (url) => shell.openExternal(url),
-    getScreenSources: (options) => desktopCapturer.getSources(options),
-    primaryDisplay: () => screen.getPrimaryDisplay(),
-  });
+interface Keys {
+  readonly hotkeys: HotkeyService;
+  /** False where real hold-to-talk cannot work (Wayland): the toggle fallback is in use. */
+  readonly holdToTalkAvailable: boolean;
+}
 
-  let talk: TalkController | null = null;
+/** Global shortcuts and the hold key; they drive the talk controller once it exists. */
+async function startHotkeys(late: Late): Promise<Keys> {
   const hotkeys = new HotkeyService({
     globalShortcut,
     keyHook: await loadKeyHook(platform, process.env),
     clock: systemClock,
-    onToggleTalk: () => talk?.toggle(),
-    onHoldGesture: (gesture) => talk?.gesture(gesture),
+    onToggleTalk: () => late.talk?.toggle(),
+    onHoldGesture: (gesture) => late.talk?.gesture(gesture),
   });
-  const holdToTalkAvailable = hotkeys.start();
+  return { hotkeys, holdToTalkAvailable: hotkeys.start() };
+}
 
-  const appCore: LumiCore = await createAppCore({
-    dataDir,
+/** The core, with the desktop the device tools see (clipboard, notifications, screen). */
+function startCore(
+  paths: AppPaths,
+  notifier: Notifier,
+  { hotkeys, holdToTalkAvailable }: Keys,
+  late: Late,
+): Promise<LumiCore> {
+  return createAppCore({
+    dataDir: paths.data,
     appVersion: app.getVersion(),
     platform,
     secretCipher: createSafeStorageCipher(safeStorage, platform),
-    desktop,
-    isWindowVisible: () => chatWindow?.isVisible() ?? false,
-    notify: (title: string, body: string) => {
+    desktop: (controls) =>
+      new ElectronDesktopCapabilities({
+        app: controls,
+        clipboard,
+        notify: (title, body) => notifier.notify(title, body),
+        openExternal: (url) => shell.openExternal(url),
+        getScreenSources: (options) => desktopCapturer.getSources(options),
+        primaryDisplay: () => screen.getPrimaryDisplay(),
+      }),
+    isWindowVisible: () => late.chatWindow?.isVisible() ?? false,
+    notify: (title, body) => {
       notifier.notify(title, body);
     },
     holdToTalkAvailable,
     hotkeyProblems: () => hotkeys.problems(),
   });
-  core = appCore;
-  const settings = await appCore.handlers['settings:get'](undefined);
-  const profiles = await appCore.handlers['profiles:list'](undefined);
-  hotkeys.apply(settings.hotkeys);
-  applyStartAtLogin(settings);
-  trayState = initialTrayStateFrom(settings, profiles);
+}
 
+/** IPC: the core's channels, plus the window's own, which only Electron serves. */
+function startGateway(core: LumiCore, late: Late): IpcGateway {
+  const windowHandlers: WindowHandlers = {
+    'window:hide': () => {
+      late.chatWindow?.hide();
+    },
+    'window:setPinned': ({ pinned }) => {
+      late.chatWindow?.setPinned(pinned);
+    },
+  };
   const gateway = new IpcGateway({
     ipcMain,
-    handlers: {
-      ...appCore.handlers,
-      'window:hide': () => {
-        chatWindow?.hide();
-        return undefined;
-      },
-      'window:setPinned': ({ pinned }) => {
-        chatWindow?.setPinned(pinned);
-        return undefined;
-      },
-    },
+    handlers: { ...core.handlers, ...windowHandlers },
     target: () =>
-      browserWindow !== null && !browserWindow.isDestroyed() ? browserWindow.webContents : null,
+      late.browserWindow !== null && !late.browserWindow.isDestroyed()
+        ? late.browserWindow.webContents
+        : null,
     log: (message, error) => log.error(message, { error: String(error) }),
   });
   gateway.start();
+  return gateway;
+}
 
-  talk = new TalkController({
-    handlers: appCore.handlers,
-    initialMode: settings.mode,
+function createTalkController(
+  core: LumiCore,
+  initialMode: ListenMode,
+  gateway: IpcGateway,
+): TalkController {
+  return new TalkController({
+    handlers: core.handlers,
+    initialMode,
     emit: (event) => gateway.send(event),
     log: (message, error) => log.warn(message, { error: String(error) }),
   });
+}
 
-  const sizeFile = path.join(dataDir, WINDOW_STATE_FILE);
-  const tray = new TrayService<Menu>({
+interface TrayParts {
+  readonly late: Late;
+  readonly gateway: IpcGateway;
+  readonly controls: LumiControls;
+}
+
+/** The tray, drawn from a state reduced over the core's events. */
+function startTray(paths: AppPaths, initial: TrayState, parts: TrayParts) {
+  let state = initial;
+  const service = new TrayService<Menu>({
     createTray: (icon) => new Tray(icon),
     buildMenu: (template) => Menu.buildFromTemplate(template),
-    iconsDir,
+    iconsDir: paths.icons,
     platform,
     systemLocale: app.getLocale(),
-    onClick: () => chatWindow?.toggle(),
-    onAction: (action) => onTrayAction(action),
+    onClick: () => parts.late.chatWindow?.toggle(),
+    onAction: (action) => onTrayAction(action, parts),
   });
-  tray.update(trayState);
+  service.update(state);
+  return {
+    service,
+    follow(event: AppEvent): void {
+      state = reduceTrayState(state, event);
+      service.update(state);
+    },
+    destroy: () => service.destroy(),
+  };
+}
 
-  const screenSnapshot = (): ScreenSnapshot => ({
-    trayBounds: tray.bounds(),
-    displays: screen.getAllDisplays(),
-    cursor: screen.getCursorScreenPoint(),
-  });
-  chatWindow = new ChatWindow({
+function onTrayAction(action: TrayAction, { late, gateway, controls }: TrayParts): void {
+  const run = (promise: Promise<unknown>) =>
+    promise.catch((error: unknown) =>
+      log.warn('tray action failed', { action, error: String(error) }),
+    );
+  switch (action) {
+    case 'open':
+      late.chatWindow?.show();
+      return;
+    case 'settings':
+      late.chatWindow?.show();
+      gateway.send({ type: 'viewRequested', view: 'settings' });
+      return;
+    case 'talk':
+      late.talk?.toggle();
+      return;
+    case 'mode:manual':
+    case 'mode:auto':
+    case 'mode:realtime':
+      void run(controls.setMode(action.slice(5) as ListenMode));
+      return;
+    case 'connect':
+      void run(controls.connect());
+      return;
+    case 'disconnect':
+      void run(controls.disconnect());
+      return;
+    case 'quit':
+      app.quit();
+      return;
+  }
+}
+
+function createChatWindow(
+  paths: AppPaths,
+  tray: TrayService<Menu>,
+  gateway: IpcGateway,
+  late: Late,
+): ChatWindow {
+  const sizeFile = path.join(paths.data, WINDOW_STATE_FILE);
+  return new ChatWindow({
     create: (options) =>
-      (browserWindow = new BrowserWindow({
+      (late.browserWindow = new BrowserWindow({
         ...options,
         // The isolation settings restated where the window is made, where static audits look;
         // chatWindowOptions() holds the full set (tests/unit/electron/window.test.ts).
@@ -241,11 +338,15 @@ async function start(): Promise<void> {
         },
       })),
     url: APP_ENTRY_URL,
-    preloadPath: path.join(appRoot, 'dist', 'preload', 'index.cjs'),
-    iconPath: path.join(iconsDir, 'app-256.png'),
+    preloadPath: path.join(paths.root, 'dist', 'preload', 'index.cjs'),
+    iconPath: path.join(paths.icons, 'app-256.png'),
     initialSize: loadWindowSize(sizeFile),
     saveSize: (size) => saveWindowSize(sizeFile, size),
-    screen: screenSnapshot,
+    screen: (): ScreenSnapshot => ({
+      trayBounds: tray.bounds(),
+      displays: screen.getAllDisplays(),
+      cursor: screen.getCursorScreenPoint(),
+    }),
     clock: systemClock,
     onPageLoading: () => gateway.markNotReady(),
     onLoadFailed: (error) => log.error('window failed to load', { error: String(error) }),
@@ -254,64 +355,35 @@ async function start(): Promise<void> {
       openedAtLogin: platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin,
     }),
   });
+}
 
-  appCore.onEvent((event) => {
-    gateway.send(event);
-    talk?.observe(event);
-    trayState = trayState === null ? null : reduceTrayState(trayState, event);
-    if (trayState !== null) tray.update(trayState);
-    if (event.type === 'settingsChanged') {
-      hotkeys.apply(event.settings.hotkeys);
-      applyStartAtLogin(event.settings);
-    }
+interface Followers {
+  readonly gateway: IpcGateway;
+  readonly late: Late;
+  readonly tray: { follow(event: AppEvent): void };
+  readonly applySettings: (settings: Settings) => void;
+}
+
+/** Every core event goes to the window, the talk controller and the tray; settings re-apply. */
+function followCore(core: LumiCore, followers: Followers): void {
+  core.onEvent((event) => {
+    followers.gateway.send(event);
+    followers.late.talk?.observe(event);
+    followers.tray.follow(event);
+    if (event.type === 'settingsChanged') followers.applySettings(event.settings);
   });
+}
 
-  const stopWakeWatch = watchWakeups({
-    powerMonitor,
-    isOnline: () => net.isOnline(),
-    clock: systemClock,
-    onWake: (reason) => {
-      log.info('wake', { reason });
-      appCore.nudge();
-    },
-  });
-
-  function onTrayAction(action: TrayAction): void {
-    const run = (promise: Promise<unknown> | unknown) =>
-      Promise.resolve(promise).catch((error: unknown) =>
-        log.warn('tray action failed', { action, error: String(error) }),
-      );
-    switch (action) {
-      case 'open':
-        chatWindow?.show();
-        return;
-      case 'settings':
-        chatWindow?.show();
-        gateway.send({ type: 'viewRequested', view: 'settings' });
-        return;
-      case 'talk':
-        talk?.toggle();
-        return;
-      case 'mode:manual':
-      case 'mode:auto':
-      case 'mode:realtime':
-        void run(appCore.handlers['session:setMode']({ mode: action.slice(5) as ListenMode }));
-        return;
-      case 'connect':
-        void run(appCore.handlers['session:connect'](undefined));
-        return;
-      case 'disconnect':
-        void run(appCore.handlers['session:disconnect'](undefined));
-        return;
-      case 'quit':
-        app.quit();
-        return;
-    }
-  }
-
-  function applyStartAtLogin(current: Settings): void {
-    if (current.startAtLogin === lastStartAtLogin) return;
-    lastStartAtLogin = current.startAtLogin;
+/**
+ * Applies the settings main acts on itself: the hotkeys, and start at login (only when it
+ * differs from the last one applied, since that writes a login item or an autostart file).
+ */
+function settingsFollower(hotkeys: HotkeyService): (settings: Settings) => void {
+  let applied: boolean | null = null;
+  return (current) => {
+    hotkeys.apply(current.hotkeys);
+    if (current.startAtLogin === applied) return;
+    applied = current.startAtLogin;
     try {
       applyAutostart(current.startAtLogin, {
         platform,
@@ -323,31 +395,46 @@ async function start(): Promise<void> {
     } catch (error) {
       log.warn('start at login could not be changed', { error: String(error) });
     }
-  }
+  };
+}
 
-  app.on('before-quit', () => chatWindow?.markQuitting());
+/** Resume from sleep, unlock, network back: reconnect now instead of after the backoff. */
+function nudgeOnWake(core: LumiCore): () => void {
+  return watchWakeups({
+    powerMonitor,
+    isOnline: () => net.isOnline(),
+    clock: systemClock,
+    onWake: (reason) => {
+      log.info('wake', { reason });
+      core.nudge();
+    },
+  });
+}
+
+/** On quit: stop the parts, then give the core a few seconds to close the socket and stores. */
+function quitCleanly(core: LumiCore, late: Late, stops: readonly (() => void)[]): void {
+  app.on('before-quit', () => late.chatWindow?.markQuitting());
   let shutDown = false;
   app.on('will-quit', (event) => {
     if (shutDown) return;
     event.preventDefault();
     shutDown = true;
-    stopWakeWatch();
-    hotkeys.stop();
-    globalShortcut.unregisterAll();
-    gateway.stop();
-    tray.destroy();
+    for (const stop of stops) stop();
     const timeout = new Promise((resolve) => setTimeout(resolve, QUIT_TIMEOUT_MS));
-    void Promise.race([appCore.close(), timeout])
+    void Promise.race([core.close(), timeout])
       .catch((error: unknown) => log.error('core close failed', { error: String(error) }))
       .finally(() => app.quit());
   });
+}
 
+/** A second launch (and this one's own flags): toggle talking or show the window. */
+function acceptLaunches(late: Late): void {
   running = {
     secondLaunch: (flags) => {
-      if (flags.toggleTalk) talk?.toggle();
-      else chatWindow?.show();
+      if (flags.toggleTalk) late.talk?.toggle();
+      else late.chatWindow?.show();
     },
   };
-  if (launchFlags.toggleTalk) talk.toggle();
+  if (launchFlags.toggleTalk) late.talk?.toggle();
   for (const flags of earlyLaunches.splice(0)) running.secondLaunch(flags);
 }

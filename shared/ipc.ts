@@ -1,7 +1,8 @@
 /**
- * The one IPC contract between main and the window: channel → request and response types, and
- * the event channel. Main's gateway, the preload's `window.lumi` and the browser preview's bridge
- * are all typed from this map.
+ * The one IPC contract between main and the window: channel → request and response types, the
+ * event channel, and `window.lumi` itself (`makeLumiApi`). Main's handlers, the Electron preload
+ * and the browser preview's bridge are all typed from this file; the request schemas that check
+ * payloads at main's edge live in main/core/app/ipc-requests.ts.
  */
 import type { AssistantState, ListenMode } from './assistant.ts';
 import type { ChatMessage } from './chat.ts';
@@ -54,8 +55,8 @@ export interface ToolPrompt {
   readonly expiresAt: number;
 }
 
-/** Request channels: `[request, response]`. */
-export interface IpcRequests {
+/** Request channels the app core serves: `[request, response]`. */
+export interface AppRequests {
   'app:ready': [undefined, Snapshot];
   'session:connect': [undefined, undefined];
   'session:disconnect': [undefined, undefined];
@@ -85,11 +86,22 @@ export interface IpcRequests {
   'tools:answer': [{ id: string; allow: boolean }, undefined];
   'tools:setConsent': [{ tool: string; consent: ToolConsent }, undefined];
   'links:open': [{ url: string }, undefined];
+}
+
+/**
+ * Request channels about the window itself, served by whatever hosts it (the Electron main;
+ * the browser preview, which has no window to move), never by the app core.
+ */
+export interface WindowRequests {
   'window:hide': [undefined, undefined];
   'window:setPinned': [{ pinned: boolean }, undefined];
 }
 
+export interface IpcRequests extends AppRequests, WindowRequests {}
+
 export type IpcChannel = keyof IpcRequests;
+export type AppChannel = keyof AppRequests;
+export type WindowChannel = keyof WindowRequests;
 export type IpcRequest<C extends IpcChannel> = IpcRequests[C][0];
 export type IpcResponse<C extends IpcChannel> = Result<IpcRequests[C][1]>;
 
@@ -123,3 +135,65 @@ export interface TaskRow {
 
 /** The single event channel name. */
 export const EVENT_CHANNEL = 'lumi:event';
+
+/** Sends one request and resolves with its Result: the preload's invoke, the preview's socket. */
+export type IpcCall = <C extends IpcChannel>(
+  channel: C,
+  request: IpcRequest<C>,
+) => Promise<IpcResponse<C>>;
+
+/** Subscribes to every event main pushes; returns the unsubscribe function. */
+export type EventSubscribe = (listener: (event: AppEvent) => void) => () => void;
+
+/**
+ * `window.lumi`: one named method per request channel, each resolving to that channel's
+ * `Result`, plus `onEvent`. The Electron preload and the browser preview's bridge both build
+ * it here, from their own way of sending a request and of receiving events.
+ */
+export function makeLumiApi(call: IpcCall, onEvent: EventSubscribe) {
+  return {
+    /** `app:ready`: the window is listening; answers with everything it needs to draw. */
+    ready: () => call('app:ready', undefined),
+    connect: () => call('session:connect', undefined),
+    disconnect: () => call('session:disconnect', undefined),
+    retry: () => call('session:retry', undefined),
+    sendText: (text: string) => call('session:sendText', { text }),
+    retrySend: (id: string) => call('session:retrySend', { id }),
+    startTalking: () => call('session:startTalking', undefined),
+    stopTalking: () => call('session:stopTalking', undefined),
+    abort: () => call('session:abort', undefined),
+    setMode: (mode: ListenMode) => call('session:setMode', { mode }),
+    getSettings: () => call('settings:get', undefined),
+    updateSettings: (patch: Partial<Settings>) => call('settings:update', { patch }),
+    listProfiles: () => call('profiles:list', undefined),
+    /** `token`: a new token to store, `null` to forget the stored one, omitted to keep it. */
+    saveProfile: (profile: ServerProfile, token?: string | null) =>
+      // An omitted token (keep the stored one) must not arrive as `token: undefined`.
+      call('profiles:save', token === undefined ? { profile } : { profile, token }),
+    activateProfile: (id: string) => call('profiles:activate', { id }),
+    removeProfile: (id: string) => call('profiles:remove', { id }),
+    /** JSON of every profile; tokens and device keys only with `includeSecrets`. */
+    exportProfiles: (includeSecrets: boolean) => call('profiles:export', { includeSecrets }),
+    importProfiles: (json: string) => call('profiles:import', { json }),
+    /** Store tokens despite a keystore that does not really encrypt (after the warning). */
+    allowStoringSecrets: () => call('secrets:allowStoring', undefined),
+    runDoctor: () => call('doctor:run', undefined),
+    listDevices: () => call('devices:list', undefined),
+    testTone: () => call('devices:testTone', undefined),
+    /** `before`: the `nextBefore` of the previous page, or null for the newest page. */
+    historyPage: (before: string | null, limit: number) => call('history:page', { before, limit }),
+    searchHistory: (query: string, limit: number) => call('history:search', { query, limit }),
+    answerTool: (id: string, allow: boolean) => call('tools:answer', { id, allow }),
+    setToolConsent: (tool: string, consent: ToolConsent) =>
+      call('tools:setConsent', { tool, consent }),
+    /** Main opens `https:` URLs in the system browser; the window itself never navigates. */
+    openLink: (url: string) => call('links:open', { url }),
+    hideWindow: () => call('window:hide', undefined),
+    setPinned: (pinned: boolean) => call('window:setPinned', { pinned }),
+    /** Every event main pushes to the window; returns the unsubscribe function. */
+    onEvent,
+  };
+}
+
+/** What the window finds on `window.lumi`. */
+export type LumiApi = ReturnType<typeof makeLumiApi>;

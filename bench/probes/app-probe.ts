@@ -21,21 +21,19 @@ if (!url) throw new Error('usage: app-probe.ts <ws-url>');
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lumi-app-probe-'));
   const log = (line: string): void => void process.stderr.write(`app-probe: ${line}\n`);
-  const desktop = createPreviewDesktop('0.0.0-bench', log);
   const core = await createAppCore({
     dataDir,
     appVersion: '0.0.0-bench',
     platform: process.platform,
     secretCipher: null,
     plaintextSecrets: true,
-    desktop: desktop.desktop,
+    desktop: (app) => createPreviewDesktop(app, log),
     isWindowVisible: () => true,
     notify: () => undefined,
     holdToTalkAvailable: false,
     hotkeyProblems: () => [],
     webSocketUrl: url,
   });
-  desktop.attach(core);
 
   const until = (accept: (e: AppEvent) => boolean): Promise<void> =>
     new Promise((resolve) => {

@@ -1,7 +1,9 @@
 /**
  * Desktop notifications from main. Each one is held until it closes: a notification object that
- * is garbage-collected while still on screen loses its click handler.
+ * is garbage-collected while still on screen loses its click handler. Titles and bodies are cut
+ * to the limits of main/core/app/notifications.ts.
  */
+import { clipNotification } from '../core/app/notifications.ts';
 
 /** The part of an Electron `Notification` the notifier uses. */
 export interface NotificationLike {
@@ -23,10 +25,6 @@ export interface NotifierOptions {
   readonly onClick: () => void;
 }
 
-/** Notification titles and bodies are cut here; the OS truncates longer ones anyway. */
-export const MAX_TITLE_LENGTH = 64;
-export const MAX_BODY_LENGTH = 256;
-
 export interface Notifier {
   /** Shows a notification; returns false where the platform has none. */
   notify(title: string, body: string): boolean;
@@ -41,8 +39,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     notify(title, body) {
       if (!options.isSupported()) return false;
       const notification = options.create({
-        title: clip(title, MAX_TITLE_LENGTH),
-        body: clip(body, MAX_BODY_LENGTH),
+        ...clipNotification(title, body),
         ...(options.icon ? { icon: options.icon } : {}),
       });
       open.add(notification);
@@ -55,9 +52,4 @@ export function createNotifier(options: NotifierOptions): Notifier {
       return open.size;
     },
   };
-}
-
-function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

@@ -1,15 +1,15 @@
 /**
- * The page side of the browser preview: defines `window.lumi` (the LumiApi the Electron preload
- * exposes) over the preview host's WebSocket bridge. Calls made before the socket opens wait
- * for it; a call whose socket drops resolves with a `disconnected` failure, as any refused call
- * does. When the host comes back after a drop the page reloads, because the window's state was
+ * The page side of the browser preview: defines `window.lumi` (the contract's `makeLumiApi`, as
+ * the Electron preload does) over the preview host's WebSocket bridge. Calls made before the
+ * socket opens wait for it; a call whose socket drops resolves with a `disconnected` failure, as
+ * any refused call does. When the host comes back after a drop the page reloads, because the window's state was
  * built from a snapshot of a core that may no longer exist.
  *
  * Bundled for the browser by the host (bridge-bundle.ts); it is type-checked with the Node
  * project, so the two DOM globals it needs are declared here.
  */
-import type { LumiApi } from '../../renderer/src/lib/lumi-api.ts';
 import type { AppEvent, IpcChannel, IpcRequest, IpcResponse } from '../../shared/ipc.ts';
+import { makeLumiApi } from '../../shared/ipc.ts';
 import type { Result } from '../../shared/result.ts';
 import { BRIDGE_PATH, type BridgeRequest, type HostMessage } from './bridge-protocol.ts';
 
@@ -104,45 +104,11 @@ class Bridge {
 }
 
 const bridge = new Bridge(`ws://${location.host}${BRIDGE_PATH}`);
-const call = <C extends IpcChannel>(channel: C, request: IpcRequest<C>) =>
-  bridge.call(channel, request);
-
 /** The same methods, under the same names, as the Electron preload's `window.lumi`. */
-const api = {
-  ready: () => call('app:ready', undefined),
-  connect: () => call('session:connect', undefined),
-  disconnect: () => call('session:disconnect', undefined),
-  retry: () => call('session:retry', undefined),
-  sendText: (text: string) => call('session:sendText', { text }),
-  retrySend: (id: string) => call('session:retrySend', { id }),
-  startTalking: () => call('session:startTalking', undefined),
-  stopTalking: () => call('session:stopTalking', undefined),
-  abort: () => call('session:abort', undefined),
-  setMode: (mode: IpcRequest<'session:setMode'>['mode']) => call('session:setMode', { mode }),
-  getSettings: () => call('settings:get', undefined),
-  updateSettings: (patch: IpcRequest<'settings:update'>['patch']) =>
-    call('settings:update', { patch }),
-  listProfiles: () => call('profiles:list', undefined),
-  saveProfile: (profile: IpcRequest<'profiles:save'>['profile'], token?: string | null) =>
-    call('profiles:save', token === undefined ? { profile } : { profile, token }),
-  activateProfile: (id: string) => call('profiles:activate', { id }),
-  removeProfile: (id: string) => call('profiles:remove', { id }),
-  exportProfiles: (includeSecrets: boolean) => call('profiles:export', { includeSecrets }),
-  importProfiles: (json: string) => call('profiles:import', { json }),
-  allowStoringSecrets: () => call('secrets:allowStoring', undefined),
-  runDoctor: () => call('doctor:run', undefined),
-  listDevices: () => call('devices:list', undefined),
-  testTone: () => call('devices:testTone', undefined),
-  historyPage: (before: string | null, limit: number) => call('history:page', { before, limit }),
-  searchHistory: (query: string, limit: number) => call('history:search', { query, limit }),
-  answerTool: (id: string, allow: boolean) => call('tools:answer', { id, allow }),
-  setToolConsent: (tool: string, consent: IpcRequest<'tools:setConsent'>['consent']) =>
-    call('tools:setConsent', { tool, consent }),
-  openLink: (url: string) => call('links:open', { url }),
-  hideWindow: () => call('window:hide', undefined),
-  setPinned: (pinned: boolean) => call('window:setPinned', { pinned }),
-  onEvent: (listener: (event: AppEvent) => void) => bridge.onEvent(listener),
-} satisfies LumiApi;
+const api = makeLumiApi(
+  (channel, request) => bridge.call(channel, request),
+  (listener) => bridge.onEvent(listener),
+);
 
 // Read-only, like the preload's contextBridge object.
 Object.defineProperty(globalThis, 'lumi', { value: Object.freeze(api), enumerable: true });

@@ -56,7 +56,6 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lumi-preview-'));
   mkdirSync(dataDir, { recursive: true });
   const version = appVersion();
-  const preview = createPreviewDesktop(version, log);
   let core: LumiCore;
   try {
     core = await createAppCore({
@@ -65,7 +64,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       platform: process.platform,
       secretCipher: null,
       plaintextSecrets: true,
-      desktop: preview.desktop,
+      desktop: (app) => createPreviewDesktop(app, log),
       isWindowVisible: () => true,
       notify: (title, body) => log(`notification: ${title}: ${body}`),
       holdToTalkAvailable: false,
@@ -76,7 +75,6 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  preview.attach(core);
   const bridge = new BridgeServer(core, log);
 
   let port = options.port ?? 0;

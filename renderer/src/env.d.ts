@@ -1,4 +1,4 @@
-import type { LumiApi } from './lib/lumi-api.ts';
+import type { LumiApi } from '../../shared/ipc.ts';
 
 declare global {
   interface Window {

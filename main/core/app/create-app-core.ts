@@ -1,32 +1,40 @@
 /**
  * The app core behind the window: settings, profiles, secrets, history, audio devices, the
- * device tools and the active profile's session, exposed as one handler per IPC channel plus
- * one event stream. The Electron main and the browser preview both wire exactly this.
+ * device tools and the active profile's session (held by the SessionHost), exposed as one
+ * handler table, merged from a module per area (handlers/), plus one event stream. The Electron
+ * main, the browser preview and the tests all wire exactly this.
  */
 import { join } from 'node:path';
 import type { AppEvent, Snapshot } from '../../../shared/ipc.ts';
 import type { Settings } from '../../../shared/settings.ts';
-import { CuePlayer, testTone } from '../audio/cues.ts';
-import { listAudioDevices } from '../audio/devices.ts';
+import { CuePlayer } from '../audio/cues.ts';
 import { MicrophoneCapture } from '../audio/microphone.ts';
 import { ReplyDecoder } from '../audio/opus-codec.ts';
 import { SpeakerSink } from '../audio/speaker-sink.ts';
-import { createLogger } from '../log/logger.ts';
-import type { DesktopCapabilities } from '../mcp/capabilities.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import type { AppControls, DesktopCapabilities } from '../mcp/capabilities.ts';
 import { ConsentGate } from '../mcp/consent.ts';
-import { checkOpenableUrl } from '../mcp/desktop-tools.ts';
-import { runDoctor } from '../ota/doctor.ts';
 import type { VoiceOptions } from '../session/voice-turns.ts';
 import { HistoryStore } from '../store/history.ts';
 import { IdentityStore } from '../store/identity.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import { SecretStore, type SecretCipher } from '../store/secrets.ts';
-import { exportProfiles, importProfiles } from '../store/profile-transfer.ts';
-import { openSettings } from '../store/settings.ts';
+import { openSettings, type OpenedSettings } from '../store/settings.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import { ActiveSession } from './active-session.ts';
-import { HandlerError, type AppCore, type IpcHandlers } from './handlers.ts';
+import { appControlsFor } from './app-controls.ts';
+import type { AppCore, AppHandlers } from './handlers.ts';
+import { appHandlers } from './handlers/app.ts';
+import { deviceHandlers } from './handlers/devices.ts';
+import { historyHandlers } from './handlers/history.ts';
+import { profileHandlers } from './handlers/profiles.ts';
+import { sessionHandlers } from './handlers/session.ts';
+import { settingsArea } from './handlers/settings.ts';
+import { toolHandlers } from './handlers/tools.ts';
+import { AppNotifications } from './notifications.ts';
+import { SecretsConsent } from './secrets-consent.ts';
+import { SessionHost } from './session-host.ts';
 import { ToolPrompts } from './tool-prompts.ts';
 
 export interface AppCoreDeps {
@@ -37,8 +45,13 @@ export interface AppCoreDeps {
   readonly secretCipher: SecretCipher | null;
   /** Keep secrets in a 0600 file without asking (the CLI and the browser preview). */
   readonly plaintextSecrets?: boolean;
-  readonly desktop: DesktopCapabilities;
+  /**
+   * The desktop the device tools see, built around the app's own controls (volume, mode,
+   * status: `appControlsFor` this core).
+   */
+  readonly desktop: (app: AppControls) => DesktopCapabilities;
   isWindowVisible(): boolean;
+  /** Shows a notification; the core decides when (notifications.ts). */
   notify(title: string, body: string): void;
   readonly holdToTalkAvailable: boolean;
   hotkeyProblems(): readonly string[];
@@ -50,12 +63,44 @@ export interface AppCoreDeps {
 export interface LumiCore extends AppCore {
   /** Resume from sleep, unlock, network back: reconnect now instead of after the backoff. */
   nudge(): void;
+  /** What `app:ready` answers, without its side effects. */
+  snapshot(): Snapshot;
 }
 
 export const HISTORY_FILE = 'history.sqlite';
 export const PREVIEW_PROFILE_ID = 'preview';
-/** A reply longer than this is cut in the notification. */
-const NOTIFICATION_TEXT_LIMIT = 200;
+
+/** The stores, opened from the data folder. */
+interface Stores {
+  readonly opened: OpenedSettings;
+  readonly settings: () => Settings;
+  readonly secrets: SecretStore;
+  readonly identities: IdentityStore;
+  readonly profiles: ProfileStore;
+  readonly history: HistoryStore;
+}
+
+/** The speaker, the cues and what a spoken turn needs. */
+interface Audio {
+  readonly speaker: SpeakerSink;
+  readonly cues: CuePlayer;
+  readonly voice: VoiceOptions;
+}
+
+/** Everything the session host and the handlers are built from. */
+interface Parts {
+  readonly deps: AppCoreDeps;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly emit: (event: AppEvent) => void;
+  readonly stores: Stores;
+  readonly audio: Audio;
+  readonly notifications: AppNotifications;
+  readonly prompts: ToolPrompts;
+  readonly secretsConsent: SecretsConsent;
+  /** The desktop, which exists once the core does (it needs the core's controls). */
+  readonly desktop: () => DesktopCapabilities;
+}
 
 /** Build the core (it does not connect until asked). */
 export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
@@ -63,9 +108,48 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
   const logger = createLogger({ dir: join(deps.dataDir, 'logs') });
   const events = new Emitter<{ event: (event: AppEvent) => void }>();
   const emit = (event: AppEvent): void => events.emit('event', event);
+  const stores = openStores(deps, clock);
+  const notifications = new AppNotifications({
+    notify: deps.notify,
+    isWindowVisible: deps.isWindowVisible,
+    enabled: () => stores.settings().notifications,
+  });
+  let desktop: DesktopCapabilities | null = null;
+  const parts: Parts = {
+    deps,
+    clock,
+    logger,
+    emit,
+    stores,
+    audio: openAudio(stores.settings, clock, emit),
+    notifications,
+    prompts: new ToolPrompts(emit, (prompt) => notifications.toolPrompted(prompt)),
+    secretsConsent: new SecretsConsent(stores.secrets, emit),
+    desktop: () => {
+      if (desktop === null) throw new Error('the desktop is not attached yet');
+      return desktop;
+    },
+  };
+  const host = sessionHostFor(parts);
+  const snapshot = (): Snapshot => snapshotOf(parts, host);
+  const core: LumiCore = {
+    handlers: handlerTable(parts, host, snapshot),
+    onEvent: (listener) => events.on('event', listener),
+    nudge: () => host.session?.connection.nudge(),
+    snapshot,
+    async close() {
+      await host.close();
+      await parts.audio.speaker.close();
+      stores.history.close();
+      logger.close();
+    },
+  };
+  desktop = deps.desktop(appControlsFor(core));
+  return core;
+}
 
+function openStores(deps: AppCoreDeps, clock: Clock): Stores {
   const opened = openSettings({ cwd: deps.dataDir, clock });
-  const settingsStore = opened.store;
   const secrets = new SecretStore({
     dir: deps.dataDir,
     cipher: deps.secretCipher,
@@ -73,10 +157,8 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     clock,
   });
   const identities = new IdentityStore({ dir: deps.dataDir, secrets, clock });
-  const profiles = new ProfileStore({ settings: settingsStore, secrets, identities });
+  const profiles = new ProfileStore({ settings: opened.store, secrets, identities });
   const history = new HistoryStore(join(deps.dataDir, HISTORY_FILE), clock);
-  const transfer = { profiles, identities, secrets };
-  const settings = (): Settings => settingsStore.settings();
   if (deps.webSocketUrl) {
     profiles.save({
       id: PREVIEW_PROFILE_ID,
@@ -90,13 +172,19 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     });
     profiles.activate(PREVIEW_PROFILE_ID);
   }
+  const settings = () => opened.store.settings();
+  return { opened, settings, secrets, identities, profiles, history };
+}
 
+function openAudio(settings: () => Settings, clock: Clock, emit: (event: AppEvent) => void): Audio {
   const initial = settings();
   const speaker = new SpeakerSink({
     deviceName: initial.outputDevice,
     volume: initial.volume,
     clock,
   });
+  speaker.on('jitterStats', (stats) => emit({ type: 'jitterStats', stats }));
+  speaker.on('error', (problem) => emit({ type: 'deviceError', direction: 'output', problem }));
   const cues = new CuePlayer(speaker, initial.cues);
   const voice: VoiceOptions = {
     sourceFactory: () =>
@@ -111,282 +199,133 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
       return settings().realtimeEnabled;
     },
   };
-  speaker.on('jitterStats', (stats) => emit({ type: 'jitterStats', stats }));
-  speaker.on('error', (problem) => emit({ type: 'deviceError', direction: 'output', problem }));
+  return { speaker, cues, voice };
+}
 
-  const prompts = new ToolPrompts(emit, (prompt) => {
-    if (!deps.isWindowVisible())
-      deps.notify('Lumi asks', `Allow ${prompt.tool}? Open Lumi to answer.`);
-  });
+/**
+ * The host of the active profile's session. Each session, when built, is subscribed here: its
+ * messages go to the history, its news to the notifications, every event to the window.
+ */
+function sessionHostFor(parts: Parts): SessionHost {
+  const { stores, audio, clock, logger, emit, notifications } = parts;
   const consent = new ConsentGate({
-    chosen: (tool) => settings().toolConsent[tool],
-    prompt: prompts.prompt,
+    chosen: (tool) => stores.settings().toolConsent[tool],
+    prompt: parts.prompts.prompt,
     clock,
   });
-
-  let active: ActiveSession | null = null;
-  let detachSession: (() => void) | null = null;
-  let lastReply = '';
-
-  const openActive = (): ActiveSession => {
-    const created = new ActiveSession({
-      profile: profiles.active(),
-      profiles,
-      identities,
-      history,
-      sink: speaker,
-      decoderFactory: (rate) => new ReplyDecoder(rate),
-      voice,
-      settings,
-      desktop: deps.desktop,
-      consent,
-      appVersion: deps.appVersion,
-      clock,
-      logger,
-      emit,
-      notify: (title, body) => {
-        if (settings().notifications && !deps.isWindowVisible()) deps.notify(title, body);
-      },
-      afterSecretWrite: () => afterSecretWrite(),
-    });
-    active = created;
-    return created;
-  };
-
-  /** The active profile's session, built and subscribed on first use. */
-  const session = async () => {
-    const current = active ?? openActive();
-    const built = await current.ensure();
-    if (!detachSession && current === active) {
-      detachSession = built.onEvent((event) => {
+  return new SessionHost({
+    open: () =>
+      new ActiveSession({
+        profile: stores.profiles.active(),
+        profiles: stores.profiles,
+        identities: stores.identities,
+        history: stores.history,
+        sink: audio.speaker,
+        decoderFactory: (rate) => new ReplyDecoder(rate),
+        voice: audio.voice,
+        settings: stores.settings,
+        desktop: parts.desktop(),
+        consent,
+        appVersion: parts.deps.appVersion,
+        clock,
+        logger,
+        emit,
+        notify: (title, body) => notifications.show('session', title, body),
+        afterSecretWrite: () => parts.secretsConsent.afterSecretWrite(),
+      }),
+    subscribe: (session) =>
+      session.onEvent((event) => {
         if (event.type === 'messageUpserted') {
           try {
-            history.upsert(event.message);
+            stores.history.upsert(event.message);
           } catch (error) {
             logger.error('history write failed', { error: String(error) });
           }
-          if (event.message.role === 'assistant') lastReply = event.message.text;
         }
-        if (event.type === 'turnEnded' && !event.aborted) notifyReply();
-        // An alert is the server's way to say something went wrong: worth a notification.
-        if (event.type === 'alertReceived' && settings().notifications) {
-          deps.notify(event.status, event.message);
-        }
+        notifications.observe(event);
         emit(event);
-      });
-    }
-    return built;
-  };
+      }),
+    emit,
+    profiles: () => stores.profiles.list(),
+  });
+}
 
-  const notifyReply = (): void => {
-    if (!settings().notifications || deps.isWindowVisible() || !lastReply) return;
-    const text =
-      lastReply.length > NOTIFICATION_TEXT_LIMIT
-        ? `${lastReply.slice(0, NOTIFICATION_TEXT_LIMIT)}…`
-        : lastReply;
-    deps.notify('Lumi', text);
+/** One table of every app channel, merged from the areas' modules. */
+function handlerTable(parts: Parts, host: SessionHost, snapshot: () => Snapshot): AppHandlers {
+  const { stores, audio, clock, emit, deps } = parts;
+  const settings = settingsArea({
+    store: stores.opened.store,
+    apply: (before, after) => {
+      if (after.volume !== before.volume) audio.speaker.setVolume(after.volume);
+      if (after.outputDevice !== before.outputDevice) audio.speaker.setDevice(after.outputDevice);
+      if (after.cues !== before.cues) audio.cues.setEnabled(after.cues);
+      if (after.mode !== before.mode) host.session?.setMode(after.mode);
+      if (
+        after.historyRetentionDays !== before.historyRetentionDays &&
+        after.historyRetentionDays
+      ) {
+        stores.history.applyRetention(after.historyRetentionDays, clock.now());
+      }
+      emit({ type: 'settingsChanged', settings: after });
+    },
+  });
+  return {
+    ...appHandlers({
+      snapshot,
+      startupProblems: () => startupProblems(stores),
+      prompts: parts.prompts,
+      desktop: parts.desktop,
+      emit,
+    }),
+    ...sessionHandlers({ host, rememberMode: (mode) => stores.opened.store.update({ mode }) }),
+    ...settings.handlers,
+    ...profileHandlers({
+      ...stores,
+      secretsConsent: parts.secretsConsent,
+      host,
+      emit,
+      clock,
+      appVersion: deps.appVersion,
+    }),
+    ...historyHandlers(stores.history, stores.profiles),
+    ...toolHandlers({
+      prompts: parts.prompts,
+      settings: stores.settings,
+      updateSettings: settings.update,
+    }),
+    ...deviceHandlers(audio.speaker),
   };
+}
 
-  const switchProfile = async (): Promise<void> => {
-    const wasConnected = active?.connection.kind === 'ready';
-    detachSession?.();
-    detachSession = null;
-    const previous = active;
-    active = null;
-    if (previous) {
-      await previous.close();
-      emit({ type: 'connectionChanged', previous: previous.connection, next: { kind: 'initial' } });
-    }
-    emit({ type: 'profilesChanged', profiles: profiles.list() });
-    if (wasConnected) (await session()).connect();
-  };
-
-  const applySettings = (before: Settings, after: Settings): void => {
-    if (after.volume !== before.volume) speaker.setVolume(after.volume);
-    if (after.outputDevice !== before.outputDevice) speaker.setDevice(after.outputDevice);
-    if (after.cues !== before.cues) cues.setEnabled(after.cues);
-    if (after.mode !== before.mode) active?.session?.setMode(after.mode);
-    if (after.historyRetentionDays !== before.historyRetentionDays && after.historyRetentionDays) {
-      history.applyRetention(after.historyRetentionDays, clock.now());
-    }
-    emit({ type: 'settingsChanged', settings: after });
-  };
-
-  const snapshot = (): Snapshot => ({
-    connection: active?.connection ?? { kind: 'initial' },
-    assistant: active?.session?.assistant ?? 'idle',
-    mode: active?.session?.mode ?? settings().mode,
-    settings: settings(),
-    profiles: profiles.list(),
-    outbox: active?.session?.outbox() ?? [],
+function snapshotOf(parts: Parts, host: SessionHost): Snapshot {
+  const { stores, deps } = parts;
+  return {
+    connection: host.connection,
+    assistant: host.session?.assistant ?? 'idle',
+    mode: host.session?.mode ?? stores.settings().mode,
+    settings: stores.settings(),
+    profiles: stores.profiles.list(),
+    outbox: host.session?.outbox() ?? [],
     appVersion: deps.appVersion,
     platform: deps.platform,
     hotkeyProblems: deps.hotkeyProblems(),
     holdToTalkAvailable: deps.holdToTalkAvailable,
-    secretsConsent: consentMessage(),
-  });
+    secretsConsent: parts.secretsConsent.message(),
+  };
+}
 
-  /** The keystore warning while tokens can only live for this session, else null. */
-  const consentMessage = (): string | null => {
-    const persistence = secrets.persistence();
-    return persistence.kind === 'needsConsent' ? persistence.message : null;
-  };
-  /** After a token was stored: warn (once per app run) if it could only be kept in memory. */
-  let consentAsked = false;
-  const afterSecretWrite = (): void => {
-    const message = consentMessage();
-    if (message === null || consentAsked) return;
-    consentAsked = true;
-    emit({ type: 'secretsConsentRequired', message });
-  };
-
-  const wrap = <T>(run: () => T): T => {
-    try {
-      return run();
-    } catch (error) {
-      if (error instanceof HandlerError) throw error;
-      const code = (error as { code?: unknown }).code;
-      throw new HandlerError(typeof code === 'string' ? code : 'invalid', (error as Error).message);
-    }
-  };
-
-  const handlers: IpcHandlers = {
-    'app:ready': () => {
-      if (opened.recovery.recovered) {
-        emit({
-          type: 'errorOccurred',
-          problem: { code: 'settingsRecovered', movedTo: opened.recovery.movedTo },
-        });
-      }
-      for (const problem of secrets.problems()) emit({ type: 'errorOccurred', problem });
-      for (const prompt of prompts.open()) emit({ type: 'toolPrompted', prompt });
-      return snapshot();
-    },
-    'session:connect': async () => {
-      (active ?? openActive()).connect();
-      await session().catch(() => undefined);
-    },
-    'session:disconnect': () => {
-      active?.session?.disconnect();
-      return undefined;
-    },
-    'session:retry': async () => {
-      const current = active ?? openActive();
-      if (!current.session && current.connection.kind === 'failed') {
-        await switchProfile();
-      }
-      (await session()).connection.retry();
-    },
-    'session:sendText': async ({ text }) => {
-      const s = await session();
-      return wrap(() => s.sendText(text));
-    },
-    'session:retrySend': async ({ id }) => {
-      const s = await session();
-      return wrap(() => s.retrySend(id));
-    },
-    'session:startTalking': async () => {
-      (await session()).startTalking();
-      return undefined;
-    },
-    'session:stopTalking': () => {
-      active?.session?.stopTalking();
-      return undefined;
-    },
-    'session:abort': () => {
-      active?.session?.abort();
-      return undefined;
-    },
-    'session:setMode': async ({ mode }) => {
-      if (mode !== 'realtime') settingsStore.update({ mode });
-      (await session()).setMode(mode);
-    },
-    'settings:get': () => settings(),
-    'settings:update': ({ patch }) => {
-      const before = settings();
-      const after = wrap(() => settingsStore.update(patch));
-      applySettings(before, after);
-      return after;
-    },
-    'profiles:list': () => profiles.list(),
-    'profiles:save': async ({ profile, token }) => {
-      const saved = wrap(() => profiles.save(profile, token));
-      if (token) afterSecretWrite();
-      if (saved.id === active?.profile.id) await switchProfile();
-      else emit({ type: 'profilesChanged', profiles: profiles.list() });
-      return saved;
-    },
-    'profiles:activate': async ({ id }) => {
-      wrap(() => profiles.activate(id));
-      await switchProfile();
-    },
-    'profiles:remove': async ({ id }) => {
-      const wasActive = active?.profile.id === id;
-      wrap(() => profiles.remove(id));
-      history.deleteProfile(id);
-      if (wasActive) await switchProfile();
-      else emit({ type: 'profilesChanged', profiles: profiles.list() });
-    },
-    'profiles:export': ({ includeSecrets }) =>
-      exportProfiles(transfer, { includeSecrets, now: clock.now() }),
-    'profiles:import': async ({ json }) => {
-      wrap(() => importProfiles(transfer, json));
-      const list = profiles.list();
-      emit({ type: 'profilesChanged', profiles: list });
-      return list;
-    },
-    'secrets:allowStoring': () => {
-      secrets.consent();
-      return undefined;
-    },
-    'doctor:run': () => {
-      const profile = profiles.active();
-      return runDoctor({
-        profile,
-        identity: identities.ensure(profile.id),
-        token: profiles.token(profile.id),
-        appVersion: deps.appVersion,
-        clock,
-      });
-    },
-    'devices:list': () => listAudioDevices(),
-    'devices:testTone': () => {
-      speaker.playClip(testTone(speaker.sampleRate));
-      return undefined;
-    },
-    'history:page': ({ before, limit }) =>
-      history.page({ profileId: profiles.active().id, before, limit }),
-    'history:search': ({ query, limit }) => history.search(profiles.active().id, query, limit),
-    'tools:answer': ({ id, allow }) => {
-      prompts.answer(id, allow);
-      return undefined;
-    },
-    'tools:setConsent': ({ tool, consent: choice }) => {
-      const before = settings();
-      const after = settingsStore.update({
-        toolConsent: { ...before.toolConsent, [tool]: choice },
-      });
-      applySettings(before, after);
-    },
-    'links:open': async ({ url }) => {
-      const checked = wrap(() => checkOpenableUrl(url));
-      await deps.desktop.openExternal(checked.href);
-    },
-    // The Electron main answers these two itself; elsewhere there is no window to move.
-    'window:hide': () => undefined,
-    'window:setPinned': () => undefined,
-  };
-
-  return {
-    handlers,
-    onEvent: (listener) => events.on('event', listener),
-    nudge: () => active?.session?.connection.nudge(),
-    async close() {
-      detachSession?.();
-      await active?.close();
-      await speaker.close();
-      history.close();
-      logger.close();
-    },
-  };
+/** What went wrong opening the stores, told to every window that loads. */
+function startupProblems(stores: Stores): AppEvent[] {
+  const problems: AppEvent[] = [];
+  const { recovery } = stores.opened;
+  if (recovery.recovered) {
+    problems.push({
+      type: 'errorOccurred',
+      problem: { code: 'settingsRecovered', movedTo: recovery.movedTo },
+    });
+  }
+  for (const problem of stores.secrets.problems()) {
+    problems.push({ type: 'errorOccurred', problem });
+  }
+  return problems;
 }

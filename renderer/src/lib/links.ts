@@ -20,7 +20,7 @@ const TRAILING_PUNCTUATION = new Set('.,;:!?)]}\'"，。；：！？）】》」
 /** `candidate` without the sentence punctuation at its end. */
 function trimTrailingPunctuation(candidate: string): string {
   let end = candidate.length;
-  while (end > 0 && TRAILING_PUNCTUATION.has(candidate[end - 1]!)) end -= 1;
+  while (end > 0 && TRAILING_PUNCTUATION.has(candidate.charAt(end - 1))) end -= 1;
   return candidate.slice(0, end);
 }
 

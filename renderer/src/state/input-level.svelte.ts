@@ -1,6 +1,6 @@
 import { createSubscriber } from 'svelte/reactivity';
 import { METER_FLOOR_DBFS } from '../lib/format.ts';
-import type { LumiApi } from '../lib/lumi-api.ts';
+import type { LumiApi } from '../../../shared/ipc.ts';
 
 /**
  * The microphone level main reports (`inputLevel` events, one per captured frame). It listens

@@ -1,8 +1,7 @@
-import type { AppEvent, Snapshot } from '../../../shared/ipc.ts';
+import type { AppEvent, LumiApi, Snapshot } from '../../../shared/ipc.ts';
 import type { Result } from '../../../shared/result.ts';
 import type { Settings } from '../../../shared/settings.ts';
 import { isSafeLink } from '../lib/links.ts';
-import type { LumiApi } from '../lib/lumi-api.ts';
 import { ChatHistory } from './chat-history.svelte.ts';
 import { I18n } from './i18n.svelte.ts';
 import { InputLevel } from './input-level.svelte.ts';
@@ -168,6 +167,7 @@ export class Lumi {
       case 'playbackDrained':
       case 'audioFrameSkipped':
       case 'audioFrameDropped':
+      case 'turnsOpened':
         return;
       default: {
         const unhandled: never = event;

@@ -1,6 +1,6 @@
 import type { Result } from '../../../shared/result.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
-import type { LumiApi } from '../lib/lumi-api.ts';
+import type { LumiApi } from '../../../shared/ipc.ts';
 
 /** What the window shows about hotkeys beyond the settings themselves. */
 export interface HotkeyReport {

@@ -1,5 +1,5 @@
 import type { Result } from '../../../shared/result.ts';
-import type { LumiApi } from '../lib/lumi-api.ts';
+import type { LumiApi } from '../../../shared/ipc.ts';
 
 /**
  * Pairs every `startTalking` with exactly one `stopTalking`, whichever input started it (the

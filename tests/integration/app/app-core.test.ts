@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../../shared/ipc.ts';
 import type { ServerProfile } from '../../../shared/settings.ts';
+import { appControlsFor } from '../../../main/core/app/app-controls.ts';
 import { createAppCore, type LumiCore } from '../../../main/core/app/create-app-core.ts';
 import { NodeDesktopCapabilities } from '../../../main/core/mcp/node-capabilities.ts';
 import type { SecretCipher } from '../../../main/core/store/secrets.ts';
@@ -36,25 +37,13 @@ async function startCore(options: { webSocketUrl?: string; cipher?: SecretCipher
   const events: AppEvent[] = [];
   const notifications: string[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'lumi-core-'));
-  let core: LumiCore | null = null;
-  const desktop = new NodeDesktopCapabilities({
-    app: {
-      getVolume: async () => (await core!.handlers['settings:get'](undefined)).volume,
-      setVolume: async (volume) => {
-        await core!.handlers['settings:update']({ patch: { volume } });
-      },
-      getMode: async () => 'manual',
-      setMode: async () => undefined,
-      status: async () => ({ connection: 'ready', appVersion: 'test', os: 'linux' }),
-    },
-  });
-  core = await createAppCore({
+  const core = await createAppCore({
     dataDir,
     appVersion: '0.1.0',
     platform: 'linux',
     secretCipher: options.cipher ?? null,
     plaintextSecrets: options.cipher === undefined,
-    desktop,
+    desktop: (app) => new NodeDesktopCapabilities({ app }),
     isWindowVisible: () => true,
     notify: (title, body) => notifications.push(`${title}: ${body}`),
     holdToTalkAvailable: false,
@@ -222,5 +211,65 @@ describe('app core', () => {
         e.message.text.includes('set_volume'),
     );
     expect(line.type === 'messageUpserted' && line.message.conversationId).toMatch(/^preview:/);
+  });
+
+  it('hands a profile switch over to the new session: its events arrive once, in its history', async () => {
+    server = await startReferenceServer({ mcp: false });
+    const { core, events } = await startCore({ webSocketUrl: server.url });
+    const isReady = (e: AppEvent) => e.type === 'connectionChanged' && e.next.kind === 'ready';
+    await core.handlers['session:connect'](undefined);
+    await waitFor(events, core, isReady);
+    const second: ServerProfile = {
+      id: 'second',
+      name: 'Second',
+      endpoint: { kind: 'websocket', url: server.url },
+      dialect: 'xiaozhi',
+      appHeartbeat: false,
+      caFile: null,
+      hasToken: false,
+      activation: 'none',
+    };
+    await core.handlers['profiles:save']({ profile: second });
+    events.length = 0;
+    // The old session was connected, so the new one connects by itself.
+    await core.handlers['profiles:activate']({ id: 'second' });
+    await waitFor(events, core, isReady);
+
+    await core.handlers['session:sendText']({ text: '你好呀' });
+    await waitFor(events, core, (e) => e.type === 'turnEnded');
+    expect(events.filter((e) => e.type === 'turnEnded')).toHaveLength(1);
+    const page = await core.handlers['history:page']({ before: null, limit: 10 });
+    expect(page.messages.filter((m) => m.role === 'user').map((m) => m.text)).toEqual(['你好呀']);
+    expect(page.messages.every((m) => m.conversationId.startsWith('second:'))).toBe(true);
+  });
+
+  it('drives the core through its app controls: connection, volume and mode', async () => {
+    server = await startReferenceServer({ mcp: false });
+    const { core, events } = await startCore({ webSocketUrl: server.url });
+    const controls = appControlsFor(core);
+    expect(await controls.status()).toMatchObject({ connection: 'initial', appVersion: '0.1.0' });
+    await controls.connect();
+    await waitFor(events, core, (e) => e.type === 'connectionChanged' && e.next.kind === 'ready');
+    expect((await controls.status()).connection).toBe('ready');
+
+    await controls.setVolume(35);
+    expect(await controls.getVolume()).toBe(35);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'settingsChanged',
+        settings: expect.objectContaining({ volume: 35 }),
+      }),
+    );
+    await controls.setMode('auto');
+    expect(await controls.getMode()).toBe('auto');
+    expect(core.snapshot().settings.mode).toBe('auto');
+
+    await controls.disconnect();
+    await waitFor(
+      events,
+      core,
+      (e) => e.type === 'connectionChanged' && e.next.kind === 'disconnected',
+    );
+    expect((await controls.status()).connection).toBe('disconnected');
   });
 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../../shared/ipc.ts';
 import type { ServerProfile } from '../../../shared/settings.ts';
 import { APP_ENTRY_URL, CONTENT_SECURITY_POLICY } from '../../../main/electron/app-protocol.ts';
-import { IPC_CHANNELS } from '../../../main/electron/ipc-requests.ts';
+import { IPC_CHANNELS } from '../../../main/core/app/ipc-requests.ts';
 import { TOGGLE_TALK_FLAG } from '../../../main/electron/single-instance.ts';
 import { trayLabels } from '../../../main/electron/tray-labels.ts';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';

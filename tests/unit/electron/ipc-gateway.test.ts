@@ -5,12 +5,14 @@ import { EVENT_CHANNEL } from '../../../shared/ipc.ts';
 import { HandlerError, type IpcHandlers } from '../../../main/core/app/handlers.ts';
 import {
   INTERNAL_ERROR_MESSAGE,
-  IpcGateway,
   MAX_QUEUED_EVENTS,
+} from '../../../main/core/app/ipc-dispatcher.ts';
+import {
+  IpcGateway,
   type EventTarget,
   type IpcMainLike,
 } from '../../../main/electron/ipc-gateway.ts';
-import { IPC_CHANNELS } from '../../../main/electron/ipc-requests.ts';
+import { IPC_CHANNELS } from '../../../main/core/app/ipc-requests.ts';
 import { homeServer, settings } from './fixtures.ts';
 
 type Listener = (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppEvent } from '../../../shared/ipc.ts';
 import { EVENT_CHANNEL } from '../../../shared/ipc.ts';
 import type { PreloadApi } from '../../../preload/index.ts';
-import { IPC_CHANNELS } from '../../../main/electron/ipc-requests.ts';
+import { IPC_CHANNELS } from '../../../main/core/app/ipc-requests.ts';
 import { homeServer } from './fixtures.ts';
 
 type Forward = (event: { sender: string }, payload: AppEvent) => void;

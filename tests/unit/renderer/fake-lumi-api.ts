@@ -5,11 +5,10 @@
  */
 import { vi, type Mock } from 'vitest';
 import type { ChatMessage } from '../../../shared/chat.ts';
-import type { AppEvent, HistoryPage, Snapshot } from '../../../shared/ipc.ts';
+import type { AppEvent, HistoryPage, LumiApi, Snapshot } from '../../../shared/ipc.ts';
 import { ok } from '../../../shared/result.ts';
 import type { OutboxItem } from '../../../shared/session-events.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
-import type { LumiApi } from '../../../renderer/src/lib/lumi-api.ts';
 
 type Methods = Omit<LumiApi, 'onEvent'>;
 export type MockedApi = LumiApi & { [K in keyof Methods]: Mock<Methods[K]> };

@@ -3,9 +3,9 @@
  * but a compromised renderer is exactly what the sandbox assumes, so nothing crosses unchecked.
  * Settings patches and profiles are checked for shape here and for meaning by the core's store.
  */
-import * as z from '../core/util/zod.ts';
-import type { IpcChannel, IpcRequest } from '../../shared/ipc.ts';
-import type { Settings } from '../../shared/settings.ts';
+import * as z from '../util/zod.ts';
+import type { IpcChannel, IpcRequest } from '../../../shared/ipc.ts';
+import type { Settings } from '../../../shared/settings.ts';
 
 /** Typed text longer than this is refused at the boundary (no chat message needs more). */
 export const MAX_TEXT_LENGTH = 8_000;
