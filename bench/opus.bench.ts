@@ -25,7 +25,7 @@ import type { BenchResult } from './types.ts';
 
 const FRAME_MS = 60;
 const PASSES = 5;
-/** xiaozhi-esp32-server encodes replies at 24 kHz (protocol.md §4.1); ~32 kbit/s is typical. */
+/** xiaozhi-esp32-server replies at 24 kHz (docs/protocol.md §5.1); ~32 kbit/s is typical. */
 const SERVER_RATE = 24_000;
 const SERVER_BITRATE = 32_000;
 const TARGET = '≤ 0.8';

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start a PulseAudio daemon whose default sink is a null sink ("vsink") and whose default source is
 # that sink's monitor, so audio played by Lumi can be recorded back without a sound card
-# (toolchain.md §5). Idempotent: a running daemon is reused and the sink added only if missing.
+# (docs/toolchain.md §2). Idempotent: a running daemon is reused and the sink added if missing.
 #
 #   source scripts/pulse-null.sh   # also exports XDG_RUNTIME_DIR, PULSE_SERVER, ALSA_CONFIG_PATH
 #   scripts/pulse-null.sh          # only makes sure the daemon is up

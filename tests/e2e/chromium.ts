@@ -1,7 +1,7 @@
 /**
  * How Lumi's tests and UI benchmarks launch Chromium: Debian's own build (nothing is
  * downloaded), with the flags a closed network and a GPU-less CI machine need
- * (toolchain.md §4), in a window the size of Lumi's tray popover.
+ * (docs/toolchain.md §1), in a window the size of Lumi's tray popover.
  */
 import type { LaunchOptions } from '@playwright/test';
 

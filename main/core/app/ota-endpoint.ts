@@ -1,5 +1,5 @@
 /**
- * From an OTA URL to a WebSocket endpoint, as the firmware does it (protocol.md §6): ask the OTA
+ * From an OTA URL to a WebSocket endpoint, the firmware's way (docs/protocol.md §7): ask the OTA
  * endpoint, show and wait out the activation when the device is not bound yet, ask again, and
  * use the answer's `websocket` url and token. The same path refreshes a rejected token.
  */

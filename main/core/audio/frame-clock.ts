@@ -1,7 +1,8 @@
 /**
  * A drift-free frame clock: tick n is due at `start + n·period` on the injected Clock, and each
  * timer is set for the time left until the next due tick. `setInterval(period)` would instead
- * add each callback's lateness to every later tick and drift (anchors.md B3, discord.js voice).
+ * add each callback's lateness to every later tick and drift. discord.js voice paces its frames
+ * the same way.
  */
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { SECOND } from '../util/clock.ts';

@@ -1,12 +1,12 @@
 /**
  * The reply jitter buffer: decoded frames go in with their arrival time, the output device pulls
- * fixed blocks out on its own clock (WebRTC NetEQ's shape, anchors.md B3). It reads no clock
+ * fixed blocks out on its own clock (the shape of WebRTC's NetEQ). It reads no clock
  * itself: time enters as arrival timestamps and as the pulls, so tests drive it with simulated
  * time.
  *
  * Over a WebSocket nothing is lost, but TCP turns trouble into bursts and stalls, and servers
  * burst on purpose: xiaozhi-esp32-server sends a reply's first 5 frames at once, then one per
- * 60 ms, and `tts stop` ~420 ms after the last (protocol.md §4.4–4.5). So:
+ * 60 ms, and `tts stop` ~420 ms after the last (docs/protocol.md §5.4–5.5). So:
  * - playback starts once the prebuffer (and the target) is buffered, or the reply ended;
  * - the target follows the 95th percentile of arrival lateness over the last ~2 s, clamped to
  *   [minTarget, maxTarget]. Lateness is measured against the earliest schedule seen so far
@@ -28,7 +28,7 @@ import { msToSamples, samplesToMs } from './pcm.ts';
 /** The first start of a reply waits for this much even if the target is lower: two 40 ms blocks. */
 export const DEFAULT_PREBUFFER_MS = 80;
 export const DEFAULT_MIN_TARGET_MS = 40;
-/** NetEQ-style clamp (anchors.md B3 suggests 40–300 ms). */
+/** NetEQ-style clamp of the target (the range 40–300 ms, with DEFAULT_MIN_TARGET_MS). */
 export const DEFAULT_MAX_TARGET_MS = 300;
 /** A server that gets this far ahead is not pacing at all; the firmware caps at 2.4 s. */
 export const DEFAULT_CAPACITY_MS = 10_000;

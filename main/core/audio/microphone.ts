@@ -21,7 +21,7 @@ import type { VoiceSource, VoiceSourceEvents } from './voice-source.ts';
 
 /** One capture block: small enough to add little latency, large enough to keep callbacks rare. */
 export const CAPTURE_BLOCK_MS = 20;
-/** PulseAudio starts delivering 0.2–1 s after `start()` (toolchain.md §5); allow three times that. */
+/** Capture starts 0.2–1 s after `start()` on PulseAudio (docs/toolchain.md §2); allow 3× that. */
 export const FIRST_AUDIO_TIMEOUT_MS = 3 * SECOND;
 /** Fifty missing blocks in a row: the device is gone, not late. */
 export const AUDIO_STALL_TIMEOUT_MS = SECOND;

@@ -2,9 +2,9 @@
  * Opus for both directions, over the native @discordjs/opus (libopus 1.3.1).
  *
  * Upstream, `SpeechEncoder` makes what every xiaozhi server decodes: 16 kHz mono packets of at
- * most 60 ms (protocol.md §4.1). Downstream, `ReplyDecoder` decodes at the output rate whatever
- * rate the server encoded at: Opus decodes any stream at any of its rates, and servers announce
- * a rate that is not always the one they use (protocol.md §2.2, §4.6).
+ * most 60 ms (docs/protocol.md §5.1). Downstream, `ReplyDecoder` decodes at the output rate
+ * whatever rate the server encoded at: Opus decodes any stream at any of its rates, and servers
+ * announce a rate that is not always the one they use (docs/protocol.md §2.2, §5.6).
  */
 import type { OpusEncoder } from '@discordjs/opus';
 import type { Settings } from '../../../shared/settings.ts';
@@ -34,13 +34,13 @@ const SIGNAL_VOICE = 3001;
 export const DEFAULT_SPEECH_BITRATE = 24_000;
 /**
  * Complexity 10 (libopus's default and best): measured at ~0.9 ms per 60 ms frame on this
- * class of machine (toolchain.md §6), 1.5 % of one core. The firmware uses 0 only because an
+ * class of machine (docs/toolchain.md §3), 1.5 % of one core. The firmware uses 0 only because an
  * ESP32 cannot afford more.
  */
 export const DEFAULT_SPEECH_COMPLEXITY = 10;
 /**
  * The WebSocket transport is TCP and never loses a packet, so FEC is insurance for lossy paths
- * (the MQTT+UDP transport, protocol.md §7). A low expected loss keeps its bit cost small; libopus
+ * (MQTT+UDP, docs/protocol.md §1.4). A low expected loss keeps its bit cost small; libopus
  * only adds redundancy when this is above zero.
  */
 export const DEFAULT_EXPECTED_LOSS_PERCENT = 5;
@@ -77,7 +77,7 @@ export class SpeechEncoder {
     this.frameSamples = (SPEECH_SAMPLE_RATE * this.frameDurationMs) / 1000;
     this.#encoder = monoCodec(SPEECH_SAMPLE_RATE);
     // @discordjs/opus hard-wires OPUS_APPLICATION_AUDIO; VOIP must be set before the first
-    // encode (toolchain.md §6). libopus documents VOIP as the mode for speech where
+    // encode (docs/toolchain.md §3). libopus documents VOIP as the mode for speech where
     // intelligibility matters most; it also high-passes away rumble below the voice.
     this.#encoder.applyEncoderCTL(CTL_SET_APPLICATION, APPLICATION_VOIP);
     this.#encoder.applyEncoderCTL(CTL_SET_SIGNAL, SIGNAL_VOICE);

@@ -24,7 +24,7 @@ export interface WavVoiceSourceOptions {
   readonly encoder?: Omit<SpeechEncoderOptions, 'frameDurationMs'>;
   /**
    * Silence sent after the file, for servers that end the turn by VAD (auto mode): they wait
-   * for 0.7–1 s of silence before they answer (protocol.md §5.2).
+   * for 0.7–1 s of silence before they answer (docs/protocol.md §6.2).
    */
   readonly trailingSilenceMs?: number;
 }

@@ -1,7 +1,7 @@
 import type { Problem } from '../../../shared/problems.ts';
 
 /**
- * What a closed socket means for the next step (reference/protocol.md §5.5, §8): our own close
+ * What a closed socket means for the next step (docs/protocol.md §6.5, §8): our own close
  * is final; the server's clean close of an idle session ends the conversation (reconnect on
  * the next user action, never in a loop); an authentication failure gets one token refresh or
  * stops; everything else is a network problem and backs off.

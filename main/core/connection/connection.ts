@@ -1,6 +1,6 @@
 /**
  * One xiaozhi WebSocket session at a time, from the main process (a renderer WebSocket cannot
- * send the upgrade headers the servers need, protocol.md §1.2). Owns the socket, the hello
+ * send the upgrade headers the servers need, docs/protocol.md §1.2). Owns the socket, the hello
  * handshake, liveness and reconnects; knows nothing of turns or audio.
  *
  * State is a single ConnectionState changed only by #setState. Every socket callback checks it
@@ -225,7 +225,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       'Client-Id': this.#options.clientId,
     };
     if (this.#token) {
-      // FW sends a token that already has a scheme ("Basic xyz") verbatim (protocol.md §1.2).
+      // FW sends a token that already has a scheme ("Basic xyz") verbatim (docs/protocol.md §1.2).
       headers.Authorization = this.#token.includes(' ') ? this.#token : `Bearer ${this.#token}`;
     }
     const handshakeTimeoutMs = this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT;

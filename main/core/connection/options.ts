@@ -10,10 +10,10 @@ import type { ServerHello } from '../protocol/server-messages.ts';
 import { type Clock, type RandomSource, SECOND } from '../util/clock.ts';
 import type { BackoffOptions } from './backoff.ts';
 
-/** The firmware's limits: 10 s for the upgrade and 10 s for the server hello (protocol.md §2.3). */
+/** Firmware limits: 10 s for the upgrade, 10 s for the server hello (docs/protocol.md §2.3). */
 export const HANDSHAKE_TIMEOUT = 10 * SECOND;
 export const HELLO_TIMEOUT = 10 * SECOND;
-/** A slow control panel can eat the first hello (protocol.md §8 #16): send it once more. */
+/** A slow control panel can eat the first hello (docs/protocol.md §8.8): send it once more. */
 export const HELLO_RESEND_AFTER = 3 * SECOND;
 /** Our WebSocket ping; the server's own pings are answered by `ws` automatically. */
 export const PING_INTERVAL = 30 * SECOND;

@@ -1,7 +1,7 @@
 /**
  * The application-level heartbeat of the real-time module (seeds/000): `{"type":"ping"}` every
  * 30 s, answered by `{"type":"pong"}`. xiaozhi-esp32-server answers it only with
- * `enable_websocket_ping: true` (protocol.md §3.2), so it is a per-profile option. A missing
+ * `enable_websocket_ping: true` (docs/protocol.md §3.2), so it is a per-profile option. A missing
  * pong declares the server silent; the connection then drops the socket and reconnects.
  */
 import { appPing } from '../protocol/client-messages.ts';

@@ -43,7 +43,7 @@ const TEXT_PATTERNS: readonly (readonly [RegExp, string])[] = [
     /\b([A-Za-z_]*(?:token|password|secret|hmac)[A-Za-z_]*\s*[=:]\s*)(?!(?:true|false|null)\b)[^\s"&,;]+/gi,
     `$1${REDACTED}`,
   ],
-  // xiaozhi HMAC tokens: base64url(HMAC-SHA256) "." unix seconds (protocol.md §1.3).
+  // xiaozhi HMAC tokens: base64url(HMAC-SHA256) "." unix seconds (docs/protocol.md §1.3).
   [/[A-Za-z0-9_-]{43}\.\d{9,11}\b/g, REDACTED],
   // 32-byte keys and HMAC digests in hex (device keys, activation HMACs).
   [/\b[0-9a-fA-F]{64}\b/g, REDACTED],

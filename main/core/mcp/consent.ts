@@ -11,7 +11,7 @@ import { serverToolName } from './tool-names.ts';
 
 /**
  * How long the user has to answer. xiaozhi-esp32-server gives up on a tool call after 30 s
- * (protocol.md §3.6); refusing at 20 s leaves time for the reply to reach it.
+ * (docs/protocol.md §4.2); refusing at 20 s leaves time for the reply to reach it.
  */
 export const CONSENT_TIMEOUT = 20 * SECOND;
 

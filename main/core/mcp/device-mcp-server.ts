@@ -1,5 +1,5 @@
 /**
- * Lumi as the MCP server the xiaozhi servers expect on a device (protocol.md §3.6): the server
+ * Lumi as the MCP server the xiaozhi servers expect on a device (docs/protocol.md §4): the server
  * sends initialize, pages through tools/list and calls tools, all as JSON-RPC inside `type:"mcp"`
  * messages.
  *

@@ -1,5 +1,5 @@
 /**
- * JSON-RPC 2.0 as MCP carries it (inside the xiaozhi `mcp` envelope, protocol.md §3.6): what an
+ * JSON-RPC 2.0 as MCP carries it (in the xiaozhi `mcp` envelope, docs/protocol.md §4.1): what an
  * inbound payload is, and the replies a server sends. Only what a device-side MCP server needs:
  * it receives requests and notifications, and never sends requests of its own.
  */

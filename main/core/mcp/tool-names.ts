@@ -1,7 +1,7 @@
 /**
  * Tool names as the servers see them. xiaozhi-esp32-server hands tool names to its LLM after
  * replacing every character outside `[A-Za-z0-9_-]` and CJK with `_`, and maps the LLM's
- * choice back through that renaming (protocol.md §3.6, XS `sanitize_tool_name`). Two names that
+ * choice back through that renaming (docs/protocol.md §4.4, `sanitize_tool_name`). Two names that
  * collapse to the same renamed form would make one of them unreachable, so the registry
  * refuses them.
  */

@@ -1,5 +1,5 @@
 /**
- * Cursor paging of tools/list the way the firmware does it (protocol.md §3.6): a page holds as
+ * Cursor paging of tools/list as the firmware does it (docs/protocol.md §4.4): a page holds as
  * many tools as fit in a byte budget, and the cursor is the name of the first tool of the next
  * page. xiaozhi-esp32-server keeps asking (with id 2 every time) while `nextCursor` is set.
  */

@@ -1,5 +1,5 @@
 /**
- * Device activation (protocol.md §6.3). The OTA answer carries a 6-digit code; the person enters
+ * Device activation (docs/protocol.md §7.3). The OTA answer has a 6-digit code; the person enters
  * it in the console (xiaozhi.me or the self-hosted control panel) while Lumi polls
  * `<ota>/activate` with the firmware's signed body: 202 = not yet, 200 = bound, anything else =
  * an error to retry later. Afterwards the caller runs the OTA check again for the token.
@@ -70,7 +70,7 @@ export function activationPrompt(activation: OtaActivation): ActivationPrompt {
   return { code: activation.code, message: activation.message, consoleUrl };
 }
 
-/** `<ota url>activate`, with the slash inserted if the OTA URL lacks it (§6.3). */
+/** `<ota url>activate`, with the slash inserted if the OTA URL lacks it (§7.3). */
 export function activateUrl(otaUrl: string): string {
   const url = new URL(otaUrl);
   url.pathname = `${url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`}activate`;

@@ -1,6 +1,7 @@
 /**
  * The plain fixes "Test connection" offers for the usual failures. Self-hosted setup is the
- * most common support question among xiaozhi clients (peers.md §3.1), and most answers are one
+ * most common support question among xiaozhi clients (py-xiaozhi has more issues on it than on
+ * anything else), and most answers are one
  * of these: wrong port, wrong path, server not running, stale token, unbound device, TLS.
  */
 import type { OtaError } from './ota-client.ts';

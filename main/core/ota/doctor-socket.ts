@@ -1,7 +1,7 @@
 /**
  * The WebSocket half of "Test connection": open a socket the way the firmware does (its upgrade
- * headers, protocol.md §1.2), send our hello, wait for the server's, then for the MCP
- * `initialize` XS sends right after the hello (§3.6), which is answered minimally. A probe owns
+ * headers, docs/protocol.md §1.2), send our hello, wait for the server's, then for the MCP
+ * `initialize` XS sends right after the hello (§4.2), which is answered minimally. A probe owns
  * one socket and closes it when done; it shares no state with the real connection.
  */
 import WebSocket from 'ws';
@@ -13,7 +13,7 @@ import type { Clock } from '../util/clock.ts';
 import { CLIENT_NAME } from './ota-client.ts';
 import type { HelloProblem, SocketProblem } from './doctor-fixes.ts';
 
-/** MCP revision the firmware answers `initialize` with (§3.6). */
+/** MCP revision the firmware answers `initialize` with (§4.3). */
 const MCP_PROTOCOL_VERSION = '2024-11-05';
 /** A probe only needs the handshake frames; nothing legitimate is bigger. */
 const MAX_PAYLOAD_BYTES = 1024 * 1024;

@@ -21,7 +21,7 @@ import {
 import { SocketProbe } from './doctor-socket.ts';
 import { OtaError, requestOta, type OtaResult } from './ota-client.ts';
 
-/** The firmware's limits: 10 s for the handshake and 10 s for the hello (protocol.md §2.3). */
+/** Firmware limits: 10 s for the handshake and 10 s for the hello (docs/protocol.md §2.3). */
 export const DOCTOR_HANDSHAKE_TIMEOUT_MS = 10 * SECOND;
 export const DOCTOR_HELLO_TIMEOUT_MS = 10 * SECOND;
 /** XS sends `initialize` right after its hello; a few seconds is plenty. */

@@ -1,6 +1,6 @@
 /**
- * The OTA check, made exactly as the firmware makes it (protocol.md §6.1): POST with the
- * device headers and a firmware-like JSON body. The answer (§6.2) gives the WebSocket URL and
+ * The OTA check, made exactly as the firmware makes it (docs/protocol.md §7.1): POST with the
+ * device headers and a firmware-like JSON body. The answer (§7.2) gives the WebSocket URL and
  * token, maybe an activation code, MQTT details and the server time; `firmware` is ignored, a
  * desktop app does not flash itself. Every failure becomes an OtaError with a plain message.
  */
@@ -9,7 +9,7 @@ import * as z from '../util/zod.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import { SECOND, systemClock, type Clock } from '../util/clock.ts';
 
-/** The same 10 s the firmware allows its handshake and hello (protocol.md §2.3). */
+/** The same 10 s the firmware allows its handshake and hello (docs/protocol.md §2.3). */
 export const OTA_TIMEOUT_MS = 10 * SECOND;
 /** OTA answers are a few hundred bytes; anything past this is not one. */
 export const MAX_ANSWER_BYTES = 256 * 1024;
@@ -75,9 +75,9 @@ export interface OtaActivation {
 export interface OtaResult {
   readonly websocket: {
     readonly url: string;
-    /** null when the server hands out none (auth off, or an old control panel, §8 #12). */
+    /** null when the server hands out none (auth off, or an old control panel, §8.14). */
     readonly token: string | null;
-    /** Binary framing version for `Protocol-Version` and the hello (§4). */
+    /** Binary framing version for `Protocol-Version` and the hello (§5.2). */
     readonly protocolVersion: 1 | 2 | 3;
   } | null;
   readonly activation: OtaActivation | null;
@@ -111,7 +111,7 @@ const OtaAnswerSchema = z.object({
   ),
 });
 
-/** What the firmware sends as the OTA headers (§6.1); the same go to `/activate`. */
+/** What the firmware sends as the OTA headers (§7.1); the same go to `/activate`. */
 export function otaHeaders(
   identity: DeviceIdentity,
   appVersion: string,
@@ -130,7 +130,7 @@ export function otaHeaders(
 }
 
 /**
- * A firmware-like system-info body (§6.1). Servers key on `application.version` (the control
+ * A firmware-like system-info body (§7.1). Servers key on `application.version` (the control
  * panel throws without `application`), `board.type` and `mac_address`.
  */
 export function otaBody(
@@ -209,7 +209,7 @@ function httpError(status: number, url: string): OtaError {
   return new OtaError('http', `The OTA server at ${url} answered HTTP ${status}.${hint}`, status);
 }
 
-/** Parse the body of a 200 OTA answer (§6.2). Throws OtaError. */
+/** Parse the body of a 200 OTA answer (§7.2). Throws OtaError. */
 export function parseOtaAnswer(text: string, url: string): OtaResult {
   let json: unknown;
   try {
@@ -222,7 +222,7 @@ export function parseOtaAnswer(text: string, url: string): OtaResult {
   if (typeof json === 'object' && json !== null) {
     const record = json as Record<string, unknown>;
     // XS without Device-Id/Client-Id: {"success":false,"message":"request error."} (still 200);
-    // the control panel with a malformed Device-Id: {"error":"Invalid device ID"} (§6.3).
+    // the control panel with a malformed Device-Id: {"error":"Invalid device ID"} (§7.2).
     if (record['success'] === false || typeof record['error'] === 'string') {
       const said = String(record['message'] ?? record['error'] ?? 'no reason given');
       throw new OtaError(

@@ -2,7 +2,7 @@
  * Retrying the OTA check. Only failures that may pass by themselves are retried (the server is
  * still starting, the network is not up yet, a 5xx); a wrong path, a refused device or a bad
  * certificate needs the user, so those fail at once. Delays follow the firmware: 10 s, doubling
- * (protocol.md §5.4), with jitter from connection/backoff.ts.
+ * (docs/protocol.md §6.4), with jitter from connection/backoff.ts.
  */
 import { backoffDelay, type BackoffOptions } from '../connection/backoff.ts';
 import { SECOND, systemClock, type Clock, type RandomSource } from '../util/clock.ts';

@@ -1,5 +1,5 @@
 /**
- * Binary audio frames (reference/protocol.md §4.2). Version 1 is the raw Opus packet; versions
+ * Binary audio frames (docs/protocol.md §5.2). Version 1 is the raw Opus packet; versions
  * 2 and 3 add big-endian headers. xiaozhi-esp32-server only speaks version 1 on WebSocket.
  */
 import type { ProtocolVersion } from './client-messages.ts';

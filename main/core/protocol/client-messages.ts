@@ -1,8 +1,8 @@
 /**
- * Client → server JSON messages (reference/protocol.md §2.1, §3.2). Built only through the
+ * Client → server JSON messages (docs/protocol.md §2.1, §3.2). Built only through the
  * functions below and checked against these schemas before they leave, because
  * xiaozhi-esp32-server drops the connection when one of its handlers meets a malformed
- * message (protocol.md §8 #17).
+ * message (docs/protocol.md §8.9).
  */
 import * as z from '../util/zod.ts';
 
@@ -108,7 +108,7 @@ export interface HelloOptions {
   readonly mcp?: boolean;
 }
 
-/** Our hello: MCP on, no glyphs, 16 kHz mono Opus upstream (protocol.md §2.1). */
+/** Our hello: MCP on, no glyphs, 16 kHz mono Opus upstream (docs/protocol.md §2.1). */
 export function buildHello(options: HelloOptions = {}): ClientHello {
   return {
     type: 'hello',

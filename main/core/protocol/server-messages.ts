@@ -1,5 +1,5 @@
 /**
- * Server → client JSON messages (reference/protocol.md §2.2, §3.3), as zod schemas.
+ * Server → client JSON messages (docs/protocol.md §2.2, §3.3), as zod schemas.
  * Unknown keys are tolerated (servers add `session_id`, `glyph_push`, …); required ones are
  * checked. Anything that does not fit becomes an `invalid` frame in parse.ts, never a throw.
  */

@@ -2,7 +2,7 @@
  * Reply audio from socket to sink: one decoder per reply (reset at `tts start`, as the firmware
  * does), frames accepted only while a reply is open (FW drops audio outside `speaking`), invalid
  * packets skipped and counted, and the drain after `tts stop` awaited — the server sends
- * `tts stop` ~420 ms after its last frame while our buffer still holds audio (protocol.md §4.5).
+ * `tts stop` ~420 ms after its last frame, while audio is still buffered (docs/protocol.md §5.5).
  */
 import type { AudioSink } from '../audio/sink.ts';
 import type { ReplyDecoder, ReplyDecoderFactory } from './ports.ts';

@@ -3,7 +3,7 @@
  * (idle, connecting, listening, thinking, speaking), reply audio, and one typed event stream
  * for every front end.
  *
- * Turn rules follow the firmware (protocol.md §5): a typed turn is `abort` first if speaking,
+ * Turn rules follow the firmware (docs/protocol.md §6): a typed turn is `abort` first if speaking,
  * then `listen detect` with the text; a reply runs from `tts start` to `tts stop`, and after
  * `tts stop` the buffered audio still plays out before the microphone may reopen.
  */
@@ -337,7 +337,7 @@ export class Session {
           message: message.message,
           emotion: message.emotion ?? null,
         });
-        // The official server refuses long typed text with an alert and no reply (§3.2).
+        // The official server refuses long typed text with an alert and no reply (§3.4).
         if (this.#turns.current && !this.#turns.current.replyStarted) this.#finishTurn(true);
         return;
       case 'system':

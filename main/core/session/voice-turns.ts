@@ -1,12 +1,12 @@
 /**
- * Spoken turns (protocol.md §5.2–5.3).
+ * Spoken turns (docs/protocol.md §6.2–6.3).
  *
  * - Push-to-talk (`manual`): press → `listen start manual` → frames while held → release →
  *   `listen stop`. A press shorter than MIN_PRESS sends nothing: its frames wait in a small
  *   buffer until the press proves deliberate.
  * - Hands-free (`auto`): `listen start auto`; the server's VAD ends each utterance; the
  *   microphone is off while the reply plays and reopens after the playback drained (sending
- *   during TTS makes the server transcribe its own echo, §8 #15). After IDLE_HANGUP without
+ *   during TTS makes the server transcribe its own echo, §8.11). After IDLE_HANGUP without
  *   speech Lumi ends the conversation itself, before the servers' 120 s farewell.
  * - Realtime: like hands-free with the microphone never closed (needs headphones or AEC).
  */

@@ -1,9 +1,9 @@
 /**
  * The device identity Lumi shows a server, one per profile, made the way the firmware's is
- * (protocol.md §1.2, §6.4): a MAC-shaped Device-Id, a UUID v4 Client-Id, a serial number and a
+ * (docs/protocol.md §1.2, §7.4): a MAC-shaped Device-Id, a UUID Client-Id, a serial number and a
  * per-device HMAC key for activation. It is generated once and never changed, because
- * xiaozhi-esp32-server binds the token it issues to this Client-Id + Device-Id pair (§1.3, §8
- * #10) and the consoles bind the activation to the MAC.
+ * xiaozhi-esp32-server binds the token it issues to this Client-Id + Device-Id pair (§1.3,
+ * §8.10) and the consoles bind the activation to the MAC.
  *
  * The public parts live in `identities.json`; the HMAC key is a secret and lives in the
  * SecretStore.
@@ -22,7 +22,7 @@ export interface DeviceIdentity {
   readonly deviceId: string;
   /** UUID v4, sent as Client-Id and as `uuid` in the OTA body. */
   readonly clientId: string;
-  /** `SN-<8 hex of MD5(mac)>-<mac hex>`, the format py-xiaozhi uses (protocol.md §6.4). */
+  /** `SN-<8 hex of MD5(mac)>-<mac hex>`, the format py-xiaozhi uses (docs/protocol.md §7.4). */
   readonly serialNumber: string;
   readonly createdAt: number;
 }
@@ -185,7 +185,7 @@ export class IdentityStore {
   /**
    * The profile's HMAC key (64 hex characters), created on first use. It persists when the
    * secret store may persist; otherwise it lives for this session only, which activation
-   * tolerates: the consoles bind by MAC and code and do not check the HMAC (protocol.md §6.3).
+   * tolerates: the consoles bind by MAC and code and never check the HMAC (docs/protocol.md §7.3).
    */
   deviceKey(profileId: string): string {
     const stored = this.#secrets.get(profileId, 'deviceKey');

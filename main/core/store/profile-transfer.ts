@@ -3,7 +3,7 @@
  * only what the user typed: no identity, no token, no device key, and activation reset, since a
  * fresh identity on the other side must be activated again. With secrets it also carries the
  * identity, token and key, so a move to a new computer keeps the device bound to the server
- * (the token is bound to the Client-Id and Device-Id, protocol.md §1.3).
+ * (the token is bound to the Client-Id and Device-Id, docs/protocol.md §1.3).
  */
 import * as z from '../util/zod.ts';
 import type { ServerProfile } from '../../../shared/settings.ts';

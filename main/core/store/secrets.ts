@@ -1,5 +1,5 @@
 /**
- * Tokens and device keys, per profile, kept only in the main process. Policy (anchors.md B4):
+ * Tokens and device keys, per profile, kept only in the main process. Policy:
  * encrypt through the OS keystore when it really encrypts; on Linux's `basic_text` backend
  * (a hard-coded password, i.e. plaintext underneath) or with no keystore at all, keep secrets
  * in memory for the session and persist them only after the user explicitly agreed. The CLI
@@ -43,7 +43,7 @@ export interface SecretWrite {
 }
 
 export const SECRETS_FILE = 'secrets.json';
-/** The one backend Electron reports that does not really encrypt (anchors.md B4). */
+/** The one backend Electron reports that does not really encrypt (see its `safeStorage` docs). */
 export const PLAINTEXT_BACKEND = 'basic_text';
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;

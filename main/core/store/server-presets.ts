@@ -2,13 +2,13 @@
  * The servers Lumi knows how to reach. The official cloud is the default profile; the
  * self-hosted xiaozhi-esp32-server setups are presets the setup screen fills in from a host
  * name, because pointing a client at a self-hosted server is the most common support question
- * among xiaozhi clients (peers.md §3.1).
+ * among xiaozhi clients (py-xiaozhi has more issues on it than on anything else).
  */
 import type { ServerProfile } from '../../../shared/settings.ts';
 
 type Endpoint = ServerProfile['endpoint'];
 
-/** The official cloud's OTA endpoint (firmware default, protocol.md §6.1). */
+/** The official cloud's OTA endpoint (firmware default, docs/protocol.md §7.1). */
 export const OFFICIAL_OTA_URL = 'https://api.tenclass.net/xiaozhi/ota/';
 
 export const DEFAULT_PROFILE = {
@@ -33,7 +33,7 @@ export interface ServerPreset {
   readonly path: string;
 }
 
-/** Ports and paths of a default xiaozhi-esp32-server deployment (protocol.md §1.1, §6.1). */
+/** Ports and paths of a default xiaozhi-esp32-server deployment (docs/protocol.md §1.1, §7.1). */
 export const SERVER_PRESETS: readonly ServerPreset[] = [
   {
     id: 'xs-simple',

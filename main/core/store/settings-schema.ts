@@ -21,7 +21,7 @@ export const SETTINGS_FORMAT_VERSION = '2.0.0';
 export const SETTINGS_FILE_NAME = 'settings';
 
 export const PROFILE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** Servers close a silent session at 120 s (protocol.md §8 #2); Lumi hangs up before that. */
+/** Servers close a silent session at 120 s (docs/protocol.md §8.6); Lumi hangs up before that. */
 const MAX_IDLE_HANGUP_SECONDS = 110;
 const MIN_IDLE_HANGUP_SECONDS = 10;
 

@@ -4,7 +4,7 @@
  * write before it is made. A damaged file (not JSON, not an object, rejected by the schema) is
  * moved aside to `settings.corrupt-<time>.json` as it was found and defaults are loaded, and the
  * caller is told so it can tell the user: conf's own `clearInvalidConfig` would silently
- * overwrite it (anchors.md B4).
+ * overwrite it (conf `source/index.ts`).
  */
 import Conf, { type Options } from 'conf';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -6,16 +6,14 @@
  * because `npm run build` empties dist/ first and other test files may build while this one
  * runs. The copy is built first when dist/ is missing or older than the sources.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  readdirSync,
   rmSync,
-  statSync,
   symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,25 +29,14 @@ import {
   type ControlReply,
   type FetchedResponse,
 } from './boot-protocol.ts';
+import { allBuilt, build, buildIsStale, BUILD_OUTPUTS } from '../../../scripts/ensure-built.mjs';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HOOK = fileURLToPath(new URL('./electron-hook.ts', import.meta.url));
-/** What the app is built from; a file here newer than the bundle means a rebuild. */
-const SOURCES = [
-  'main',
-  'shared',
-  'preload',
-  'renderer',
-  'scripts/build.mjs',
-  'scripts/bundle-options.mjs',
-  'vite.config.ts',
-];
 /** The built files the app needs; a copy missing any of them was taken mid-build. */
-const BUILT = ['dist/main/index.cjs', 'dist/preload/index.cjs', 'dist/renderer/index.html'];
+const BUILT = BUILD_OUTPUTS;
 /** esbuild writes this line last: a bundle without it is still being written. */
 const BUNDLE_END = '//# sourceMappingURL=index.cjs.map';
-/** A build takes ~2 s alone and far longer on a busy 2-core machine. */
-const BUILD_TIMEOUT_MS = 90_000;
 /** How long a concurrent build may hold dist/ half written before the copy gives up. */
 const COPY_WAIT_MS = 30_000;
 const COPY_POLL_MS = 500;
@@ -57,38 +44,6 @@ const COPY_POLL_MS = 500;
 const MAX_OUTPUT_CHARS = 20_000;
 /** After a kill, how long to wait for the process to be gone. */
 const KILL_WAIT_MS = 5_000;
-
-function newestMtime(entry: string): number {
-  const stats = statSync(entry);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  let newest = stats.mtimeMs;
-  for (const name of readdirSync(entry)) {
-    newest = Math.max(newest, newestMtime(path.join(entry, name)));
-  }
-  return newest;
-}
-
-const allBuilt = (): boolean => BUILT.every((file) => existsSync(path.join(ROOT, file)));
-
-/** Whether dist/ lacks a built file or is older than any source it is built from. */
-function buildIsStale(): boolean {
-  if (!allBuilt()) return true;
-  const built = BUILT.map((file) => path.join(ROOT, file));
-  const oldestBuilt = Math.min(...built.map((file) => statSync(file).mtimeMs));
-  const sources = SOURCES.map((entry) => path.join(ROOT, entry)).filter((e) => existsSync(e));
-  return Math.max(...sources.map(newestMtime)) > oldestBuilt;
-}
-
-function build(): void {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: BUILD_TIMEOUT_MS,
-  });
-  if (result.status !== 0) {
-    throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
-  }
-}
 
 function copyBuilt(appDir: string): void {
   rmSync(path.join(appDir, 'dist'), { recursive: true, force: true });
@@ -116,10 +71,10 @@ export interface PreparedApp {
  */
 async function ensureBuilt(): Promise<void> {
   const deadline = Date.now() + COPY_WAIT_MS;
-  while (existsSync(path.join(ROOT, 'dist')) && !allBuilt() && Date.now() < deadline) {
+  while (existsSync(path.join(ROOT, 'dist')) && !allBuilt(ROOT) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, COPY_POLL_MS));
   }
-  if (buildIsStale()) build();
+  if (buildIsStale(ROOT)) build(ROOT, { quiet: true });
 }
 
 /** Builds if needed and copies the app aside (see the file comment). */

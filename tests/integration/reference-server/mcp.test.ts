@@ -107,7 +107,7 @@ describe('MCP driver', () => {
       .json('mcp')
       .map((m) => m.payload as Record<string, unknown>)
       .filter((p) => p.method === 'tools/call');
-    // XS's call ids restart at 1, colliding with initialize and tools/list (protocol.md §3.6).
+    // XS call ids restart at 1, colliding with initialize and tools/list (docs/protocol.md §4.2).
     expect(calls.map((p) => [p.id, p.params])).toEqual([
       [1, { name: 'self.get_device_status', arguments: {} }],
       [2, { name: 'self.nope', arguments: { x: 1 } }],

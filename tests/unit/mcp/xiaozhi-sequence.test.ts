@@ -1,5 +1,5 @@
 /**
- * The exact request sequence of xiaozhi-esp32-server (protocol.md §3.6): initialize id 1 with
+ * The exact request sequence of xiaozhi-esp32-server (docs/protocol.md §4.2): initialize id 1 with
  * a vision capability, tools/list id 2 (and id 2 again for each further page), tool calls whose
  * ids start at 1 again, and all of it repeated from id 1 in the next session.
  */

@@ -12,7 +12,7 @@ import {
 } from '../../../main/core/protocol/client-messages.ts';
 
 describe('client messages', () => {
-  it('builds the hello of protocol.md §2.1 without glyphs', () => {
+  it('builds the hello of docs/protocol.md §2.1 without glyphs', () => {
     expect(buildHello()).toEqual({
       type: 'hello',
       version: 1,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerText, RAW_TEXT_LIMIT } from '../../../main/core/protocol/parse.ts';
 
-/** One real-shaped example of every server message (protocol.md §2.2, §3.3, seeds). */
+/** One real-shaped example of every server message (docs/protocol.md §2.2, §3.3, seeds). */
 const EXAMPLES: Record<string, string> = {
   hello:
     '{"type":"hello","version":1,"transport":"websocket","audio_params":{"format":"opus","sample_rate":24000,"channels":1,"frame_duration":60},"session_id":"f307991a"}',
