@@ -3,7 +3,7 @@
  *
  * A xiaozhi server runs its MCP handshake after the hello: xiaozhi-esp32-server sends
  * `initialize` ~100 ms after hello and, after our answer, waits a second before `tools/list`
- * (docs/protocol.md §4.1). A typed turn sent right after hello reaches an LLM that has no tools
+ * (docs/protocol.md §4.2, §8.5). A typed turn sent right after hello reaches an LLM that has no tools
  * yet ("工具 self_get_device_status 不存在"). So when the hello announced `features.mcp`, turns
  * wait until the last `tools/list` page has been answered — or until no `initialize` came within
  * INITIALIZE_WAIT of hello (a server without MCP), or MAX_WAIT in all; never longer.
