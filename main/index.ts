@@ -123,7 +123,7 @@ async function start(): Promise<void> {
   const applySettings = settingsFollower(keys.hotkeys);
   applySettings(settings);
   const gateway = startGateway(core, late);
-  late.talk = createTalkController(core, settings.mode, gateway);
+  late.talk = createTalkController(core, gateway);
   const tray = startTray(paths, initialTrayStateFrom(settings, profiles), {
     late,
     gateway,
@@ -242,14 +242,10 @@ function startGateway(core: LumiCore, late: Late): IpcGateway {
   return gateway;
 }
 
-function createTalkController(
-  core: LumiCore,
-  initialMode: ListenMode,
-  gateway: IpcGateway,
-): TalkController {
+function createTalkController(core: LumiCore, gateway: IpcGateway): TalkController {
   return new TalkController({
     handlers: core.handlers,
-    initialMode,
+    state: () => core.snapshot(),
     emit: (event) => gateway.send(event),
     log: (message, error) => log.warn(message, { error: String(error) }),
   });
@@ -364,11 +360,10 @@ interface Followers {
   readonly applySettings: (settings: Settings) => void;
 }
 
-/** Every core event goes to the window, the talk controller and the tray; settings re-apply. */
+/** Every core event goes to the window and the tray; settings re-apply. */
 function followCore(core: LumiCore, followers: Followers): void {
   core.onEvent((event) => {
     followers.gateway.send(event);
-    followers.late.talk?.observe(event);
     followers.tray.follow(event);
     if (event.type === 'settingsChanged') followers.applySettings(event.settings);
   });

@@ -2,10 +2,11 @@
  * What the hotkeys and the tray's Talk item mean for the session. One key serves both styles:
  * hold = push-to-talk (manual mode for that turn), double-tap = hands-free (auto mode), and the
  * toggle shortcut starts or stops whichever is running. Calls are chained, so a release that
- * arrives while the start is still in flight is sent after it, never before.
+ * arrives while the start is still in flight is sent after it, never before. The assistant state
+ * and the mode are read from the core when a key acts, never kept here (the core derives them).
  */
 import type { AssistantState, ListenMode } from '../../shared/assistant.ts';
-import type { AppEvent } from '../../shared/ipc.ts';
+import type { AppEvent, Snapshot } from '../../shared/ipc.ts';
 import type { IpcHandlers } from '../core/app/handlers.ts';
 import type { HoldGesture } from './hold-detector.ts';
 
@@ -16,7 +17,8 @@ export type TalkHandlers = Pick<
 
 export interface TalkControllerOptions {
   readonly handlers: TalkHandlers;
-  readonly initialMode: ListenMode;
+  /** The core's current assistant state and mode. */
+  readonly state: () => Pick<Snapshot, 'assistant' | 'mode'>;
   /** Tells the window a talk key went down or up (for its push-to-talk cue). */
   readonly emit: (event: AppEvent) => void;
   readonly log: (message: string, error: unknown) => void;
@@ -26,19 +28,10 @@ const ACTIVE: ReadonlySet<AssistantState> = new Set(['listening', 'thinking', 's
 
 export class TalkController {
   readonly #options: TalkControllerOptions;
-  #assistant: AssistantState = 'idle';
-  #mode: ListenMode;
   #chain: Promise<void> = Promise.resolve();
 
   constructor(options: TalkControllerOptions) {
     this.#options = options;
-    this.#mode = options.initialMode;
-  }
-
-  /** Follows the session's state from the app's event stream. */
-  observe(event: AppEvent): void {
-    if (event.type === 'assistantChanged') this.#assistant = event.next;
-    if (event.type === 'modeChanged') this.#mode = event.mode;
   }
 
   /**
@@ -47,8 +40,8 @@ export class TalkController {
    * Lumi speaks, that interrupts her).
    */
   toggle(): void {
-    const running =
-      this.#mode === 'manual' ? this.#assistant === 'listening' : ACTIVE.has(this.#assistant);
+    const { assistant, mode } = this.#options.state();
+    const running = mode === 'manual' ? assistant === 'listening' : ACTIVE.has(assistant);
     this.#enqueue(running ? [this.#stop] : [this.#start]);
   }
 
@@ -63,13 +56,15 @@ export class TalkController {
         this.#options.emit({ type: 'hotkeyPressed', action: 'talkUp' });
         this.#enqueue([this.#stop]);
         return;
-      case 'doubleTapped':
-        if (this.#mode === 'auto' && ACTIVE.has(this.#assistant)) {
+      case 'doubleTapped': {
+        const { assistant, mode } = this.#options.state();
+        if (mode === 'auto' && ACTIVE.has(assistant)) {
           this.#enqueue([this.#stop]);
         } else {
           this.#enqueue([this.#modeStep('auto'), this.#start]);
         }
         return;
+      }
     }
   }
 
@@ -88,9 +83,8 @@ export class TalkController {
 
   #modeStep(mode: ListenMode): () => Promise<void> {
     return async () => {
-      if (this.#mode === mode) return;
+      if (this.#options.state().mode === mode) return;
       await this.#options.handlers['session:setMode']({ mode });
-      this.#mode = mode;
     };
   }
 

@@ -16,6 +16,7 @@ import type { AppControls, DesktopCapabilities } from '../mcp/capabilities.ts';
 import { ConsentGate } from '../mcp/consent.ts';
 import type { VoiceOptions } from '../session/voice-turns.ts';
 import { HistoryStore } from '../store/history.ts';
+import { recordHistory } from '../store/history-recorder.ts';
 import { IdentityStore } from '../store/identity.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import { SecretStore, type SecretCipher } from '../store/secrets.ts';
@@ -233,18 +234,19 @@ function sessionHostFor(parts: Parts): SessionHost {
         notify: (title, body) => notifications.show('session', title, body),
         afterSecretWrite: () => parts.secretsConsent.afterSecretWrite(),
       }),
-    subscribe: (session) =>
-      session.onEvent((event) => {
-        if (event.type === 'messageUpserted') {
-          try {
-            stores.history.upsert(event.message);
-          } catch (error) {
-            logger.error('history write failed', { error: String(error) });
-          }
-        }
+    subscribe: (session) => {
+      const stopRecording = recordHistory(session, stores.history, (error) =>
+        logger.error('history write failed', { error: String(error) }),
+      );
+      const stopForwarding = session.onEvent((event) => {
         notifications.observe(event);
         emit(event);
-      }),
+      });
+      return () => {
+        stopRecording();
+        stopForwarding();
+      };
+    },
     emit,
     profiles: () => stores.profiles.list(),
   });

@@ -1,5 +1,5 @@
 /**
- * The application-level heartbeat of the real-time module (seeds/000): `{"type":"ping"}` every
+ * The application-level heartbeat of the real-time module (docs/protocol.md §9.2): `{"type":"ping"}` every
  * 30 s, answered by `{"type":"pong"}`. xiaozhi-esp32-server answers it only with
  * `enable_websocket_ping: true` (docs/protocol.md §3.2), so it is a per-profile option. A missing
  * pong declares the server silent; the connection then drops the socket and reconnects.

@@ -1,5 +1,5 @@
 /**
- * The original Lumi message dialect (seeds/001), spoken by profiles with `dialect: 'lumi'`:
+ * The original Lumi message dialect (docs/protocol.md §9.1), spoken by profiles with `dialect: 'lumi'`:
  * every outgoing message carries its own `id` (UUID) and an ISO `timestamp`; the hello adds
  * `device_id` and `device_info`, and the server's hello echoes the hello's `id`; typed text goes
  * out as `{type:'chat', id, content}` and the answer comes back as `response` with that id.

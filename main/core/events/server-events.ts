@@ -1,5 +1,5 @@
 /**
- * The real-time module's server events (seeds/000): new messages pushed into a conversation
+ * The real-time module's server events (docs/protocol.md §9.2): new messages pushed into a conversation
  * and the progress of server-side tasks. Fed parsed server messages; emits what the session
  * appends to the conversation, shows in the task list and notifies about.
  */

@@ -1,5 +1,5 @@
 /**
- * Channel subscriptions of the real-time module (seeds/000): subscribe and unsubscribe in
+ * Channel subscriptions of the real-time module (docs/protocol.md §9.2): subscribe and unsubscribe in
  * batches, remember what was asked for, and ask again after every reconnect, because a new
  * server session starts with no subscriptions.
  */

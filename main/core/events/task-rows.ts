@@ -1,5 +1,5 @@
 /**
- * Task rows from the real-time module's task events (seeds/000: task.progress,
+ * Task rows from the real-time module's task events (docs/protocol.md §9.2: task.progress,
  * task.completed, task.failed). Pure: the previous row and a message in, the next row out.
  */
 import type { TaskRow } from '../../../shared/ipc.ts';

@@ -28,7 +28,7 @@ export const ClientHelloSchema = z.object({
     channels: z.literal(UPSTREAM_CHANNELS),
     frame_duration: z.union([z.literal(20), z.literal(40), z.literal(60)]),
   }),
-  // Original Lumi dialect (seeds/001): id, device_id and device_info on the hello.
+  // Original Lumi dialect (docs/protocol.md §9.1): id, device_id and device_info on the hello.
   id: z.optional(z.string()),
   device_id: z.optional(z.string()),
   device_info: z.optional(
@@ -73,7 +73,7 @@ export const SubscribeSchema = z.object({
   channels: z.array(nonEmpty).check(z.minLength(1)),
 });
 
-/** Typed text in the original Lumi dialect (seeds/001); the xiaozhi way is `listen detect`. */
+/** Typed text in the original Lumi dialect (docs/protocol.md §9.1); the xiaozhi way is `listen detect`. */
 export const ChatSchema = z.object({
   type: z.literal('chat'),
   /** The server's `response` echoes it. */

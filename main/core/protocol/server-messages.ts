@@ -116,7 +116,7 @@ export const ServerAdminSchema = z.object({
   message: z.optional(z.unknown()),
 });
 
-// Events of the original real-time module (seeds/000) and the original Lumi dialect (seeds/001).
+// Events of the original real-time module (docs/protocol.md §9.2) and the original Lumi dialect (docs/protocol.md §9.1).
 
 export const MessageNewSchema = z.object({
   type: z.literal('message.new'),

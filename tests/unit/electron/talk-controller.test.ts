@@ -8,6 +8,11 @@ function setup(initialMode: ListenMode = 'manual', startDelayMs = 0, failFirstSt
   const calls: string[] = [];
   const events: AppEvent[] = [];
   const logged: string[] = [];
+  // What the core reports: its derived assistant state and the session's mode.
+  const state: { assistant: AssistantState; mode: ListenMode } = {
+    assistant: 'idle',
+    mode: initialMode,
+  };
   const handlers: TalkHandlers = {
     'session:startTalking': async () => {
       if (failFirstStart) {
@@ -22,17 +27,19 @@ function setup(initialMode: ListenMode = 'manual', startDelayMs = 0, failFirstSt
     },
     'session:setMode': async ({ mode }) => {
       calls.push(`mode:${mode}`);
+      state.mode = mode;
     },
   };
   const talk = new TalkController({
     handlers,
-    initialMode,
+    state: () => state,
     emit: (e) => events.push(e),
     log: (m) => logged.push(m),
   });
-  const assistant = (next: AssistantState) =>
-    talk.observe({ type: 'assistantChanged', previous: 'idle', next });
-  return { talk, calls, events, logged, assistant };
+  const assistant = (next: AssistantState) => {
+    state.assistant = next;
+  };
+  return { talk, calls, events, logged, assistant, state };
 }
 
 describe('TalkController', () => {
@@ -83,8 +90,8 @@ describe('TalkController', () => {
   });
 
   it('toggle in hands-free: stops the conversation whatever phase it is in', async () => {
-    const { talk, calls, assistant } = setup('manual');
-    talk.observe({ type: 'modeChanged', mode: 'auto' });
+    const { talk, calls, assistant, state } = setup('manual');
+    state.mode = 'auto';
     assistant('thinking');
     talk.toggle();
     assistant('idle');
