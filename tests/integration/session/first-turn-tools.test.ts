@@ -5,12 +5,13 @@
  * "工具 self_get_device_status 不存在" — the regression seen against xiaozhi-esp32-server.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../../shared/session-events.ts';
+import { encodeMonoWav } from '../../../main/core/audio/wav.ts';
 import type { Session } from '../../../main/core/session/session.ts';
 import {
   REAL_MCP_TIMING,
@@ -195,5 +196,70 @@ describe('the CLI’s first turn', () => {
       .filter((line) => line.includes('"event":"sentence"'))
       .map((line) => (JSON.parse(line) as { text: string }).text);
     expect(sentences[0]).toMatch(/^工具结果/);
+  });
+
+  it('`--say` while the server asks for the tools: the state stays listening until the release', async () => {
+    server = await startReferenceServer({ ...REAL_MCP_TIMING });
+    const dir = mkdtempSync(join(tmpdir(), 'lumi-cli-say-'));
+    const wav = join(dir, 'question.wav');
+    const rate = 16_000;
+    const samples = new Int16Array(Math.round(1.5 * rate));
+    for (let i = 0; i < samples.length; i += 1)
+      samples[i] = Math.round(8_000 * Math.sin((2 * Math.PI * 330 * i) / rate));
+    writeFileSync(wav, encodeMonoWav(samples, rate));
+    const cli = fileURLToPath(new URL('../../../main/cli.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        '--disable-warning=ExperimentalWarning',
+        cli,
+        '--url',
+        server.url,
+        '--say',
+        wav,
+        '--json',
+        '--verbose',
+        '--config-dir',
+        dir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const events = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const sent = (state: string) =>
+      events.findIndex(
+        (e) =>
+          e['event'] === 'protocol' &&
+          e['direction'] === 'out' &&
+          typeof e['text'] === 'string' &&
+          e['text'].includes('"listen"') &&
+          e['text'].includes(`"state":"${state}"`),
+      );
+    const start = sent('start');
+    const stop = sent('stop');
+    const toolsList = events.findIndex(
+      (e) =>
+        e['event'] === 'protocol' &&
+        e['direction'] === 'in' &&
+        String(e['text']).includes('tools/list'),
+    );
+    expect(start).toBeGreaterThan(-1);
+    // The server asked for the tools while the user was talking …
+    expect(toolsList).toBeGreaterThan(start);
+    expect(toolsList).toBeLessThan(stop);
+    // … and meanwhile the state said listening while the file played, then thinking once it was
+    // released and its `listen stop` waited for the tools: never idle.
+    const states = events
+      .slice(start, stop)
+      .filter((e) => e['event'] === 'state' && 'assistant' in e)
+      .map((e) => String(e['assistant']));
+    expect(states.join(' ')).toMatch(/^(listening ?)*(thinking ?)*$/);
+    expect(states).not.toContain('idle');
   });
 });
