@@ -32,7 +32,7 @@ import { profileHandlers } from './handlers/profiles.ts';
 import { sessionHandlers } from './handlers/session.ts';
 import { settingsArea } from './handlers/settings.ts';
 import { toolHandlers } from './handlers/tools.ts';
-import { AppNotifications } from './notifications.ts';
+import { AppNotifications, limitToolNotifications } from './notifications.ts';
 import { SecretsConsent } from './secrets-consent.ts';
 import { SessionHost } from './session-host.ts';
 import { ToolPrompts } from './tool-prompts.ts';
@@ -113,6 +113,7 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     notify: deps.notify,
     isWindowVisible: deps.isWindowVisible,
     enabled: () => stores.settings().notifications,
+    clock,
   });
   let desktop: DesktopCapabilities | null = null;
   const parts: Parts = {
@@ -140,11 +141,12 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     async close() {
       await host.close();
       await parts.audio.speaker.close();
+      notifications.close();
       stores.history.close();
       logger.close();
     },
   };
-  desktop = deps.desktop(appControlsFor(core));
+  desktop = limitToolNotifications(deps.desktop(appControlsFor(core)), notifications.rate);
   return core;
 }
 
