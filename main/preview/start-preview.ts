@@ -70,6 +70,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       desktop: (app) => createPreviewDesktop(app, log),
       isWindowVisible: () => true,
       notify: (title, body) => log(`notification: ${title}: ${body}`),
+      // No dialog to ask with: an export with secrets goes into the preview's own data folder.
+      chooseExportFile: (name) => Promise.resolve(join(dataDir, name)),
       holdToTalkAvailable: false,
       hotkeyProblems: () => [],
       webSocketUrl: options.url,

@@ -53,6 +53,11 @@ export interface AppCoreDeps {
   isWindowVisible(): boolean;
   /** Shows a notification; the core decides when (notifications.ts). */
   notify(title: string, body: string): void;
+  /**
+   * Where an export with secrets is written: Electron asks with a save dialog, the preview's host
+   * picks its data folder. Null when the user cancels. The core writes the file (0600).
+   */
+  chooseExportFile(suggestedName: string): Promise<string | null>;
   readonly holdToTalkAvailable: boolean;
   hotkeyProblems(): readonly string[];
   /** Make a profile for this WebSocket URL the active one (the preview's --url). */
@@ -288,6 +293,7 @@ function handlerTable(parts: Parts, host: SessionHost, snapshot: () => Snapshot)
       emit,
       clock,
       appVersion: deps.appVersion,
+      chooseExportFile: (name) => deps.chooseExportFile(name),
     }),
     ...historyHandlers(stores.history, stores.profiles),
     ...toolHandlers({
