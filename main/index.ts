@@ -13,6 +13,7 @@ import {
   app,
   clipboard,
   desktopCapturer,
+  dialog,
   globalShortcut,
   ipcMain,
   net,
@@ -34,6 +35,7 @@ import { SECOND, systemClock } from './core/util/clock.ts';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './electron/app-protocol.ts';
 import { applyAutostart } from './electron/autostart.ts';
 import { ElectronDesktopCapabilities } from './electron/capabilities.ts';
+import { exportFileChooser } from './electron/export-dialog.ts';
 import { HotkeyService } from './electron/hotkeys.ts';
 import { IpcGateway } from './electron/ipc-gateway.ts';
 import { loadKeyHook } from './electron/key-hook.ts';
@@ -214,6 +216,11 @@ function startCore(
     notify: (title, body) => {
       notifier.notify(title, body);
     },
+    chooseExportFile: exportFileChooser({
+      dialog,
+      window: () => (late.browserWindow?.isDestroyed() === false ? late.browserWindow : null),
+      folder: app.getPath('home'),
+    }),
     holdToTalkAvailable,
     hotkeyProblems: () => hotkeys.problems(),
   });

@@ -48,6 +48,10 @@ export interface DoctorStep {
   readonly fix: string | null;
 }
 
+/** Where an export with secrets went; `saved: false` when the user cancelled the dialog. */
+export type SecretsExport =
+  { readonly saved: true; readonly path: string } | { readonly saved: false };
+
 export interface ToolPrompt {
   readonly id: string;
   readonly tool: string;
@@ -73,8 +77,14 @@ export interface AppRequests {
   'profiles:save': [{ profile: ServerProfile; token?: string | null }, ServerProfile];
   'profiles:activate': [{ id: string }, undefined];
   'profiles:remove': [{ id: string }, undefined];
-  /** JSON of the profiles, without tokens and device keys unless `includeSecrets`. */
-  'profiles:export': [{ includeSecrets: boolean }, string];
+  /** JSON of the profiles, without tokens, device keys and identities. */
+  'profiles:export': [undefined, string];
+  /**
+   * The profiles with their tokens, device keys and identities, written by main to a file the
+   * user picks (a save dialog; the preview's host picks its data folder). The secrets never
+   * reach the window: it learns only where the file went.
+   */
+  'profiles:exportSecrets': [undefined, SecretsExport];
   'profiles:import': [{ json: string }, readonly ServerProfile[]];
   /** The user allows storing tokens despite the weak keystore (see Snapshot.secretsConsent). */
   'secrets:allowStoring': [undefined, undefined];
@@ -172,8 +182,10 @@ export function makeLumiApi(call: IpcCall, onEvent: EventSubscribe) {
       call('profiles:save', token === undefined ? { profile } : { profile, token }),
     activateProfile: (id: string) => call('profiles:activate', { id }),
     removeProfile: (id: string) => call('profiles:remove', { id }),
-    /** JSON of every profile; tokens and device keys only with `includeSecrets`. */
-    exportProfiles: (includeSecrets: boolean) => call('profiles:export', { includeSecrets }),
+    /** JSON of every profile, without tokens, device keys and identities. */
+    exportProfiles: () => call('profiles:export', undefined),
+    /** Main writes every profile with its secrets to a file the user picks; answers the path. */
+    exportSecrets: () => call('profiles:exportSecrets', undefined),
     importProfiles: (json: string) => call('profiles:import', { json }),
     /** Store tokens despite a keystore that does not really encrypt (after the warning). */
     allowStoringSecrets: () => call('secrets:allowStoring', undefined),

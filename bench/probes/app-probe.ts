@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     desktop: (app) => createPreviewDesktop(app, log),
     isWindowVisible: () => true,
     notify: () => undefined,
+    chooseExportFile: () => Promise.resolve(null),
     holdToTalkAvailable: false,
     hotkeyProblems: () => [],
     webSocketUrl: url,

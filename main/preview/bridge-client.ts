@@ -5,15 +5,27 @@
  * any refused call does. When the host comes back after a drop the page reloads, because the window's state was
  * built from a snapshot of a core that may no longer exist.
  *
+ * The host opens the bridge only to a page that offers its secret (bridge-secret.ts): the page
+ * reads it from its own URL fragment and offers it as a WebSocket subprotocol. The fragment
+ * stays in the address, so a reload, and a reload after a host restart with the same data folder,
+ * still gets in.
+ *
  * Bundled for the browser by the host (bridge-bundle.ts); it is type-checked with the Node
  * project, so the two DOM globals it needs are declared here.
  */
 import type { AppEvent, IpcChannel, IpcRequest, IpcResponse } from '../../shared/ipc.ts';
 import { makeLumiApi } from '../../shared/ipc.ts';
 import type { Result } from '../../shared/result.ts';
-import { BRIDGE_PATH, type BridgeRequest, type HostMessage } from './bridge-protocol.ts';
+import {
+  BRIDGE_PATH,
+  BRIDGE_PROTOCOL,
+  BRIDGE_SECRET_PARAM,
+  BRIDGE_SECRET_PROTOCOL_PREFIX,
+  type BridgeRequest,
+  type HostMessage,
+} from './bridge-protocol.ts';
 
-declare const location: { readonly host: string; reload(): void };
+declare const location: { readonly host: string; readonly hash: string; reload(): void };
 
 /** Reconnect delays double from the first to the last (the host is local: it is up or not). */
 const RECONNECT_FIRST_MS = 250;
@@ -28,6 +40,7 @@ type Settle = (response: Result<unknown>) => void;
 
 class Bridge {
   readonly #url: string;
+  readonly #protocols: readonly string[];
   readonly #listeners = new Set<(event: AppEvent) => void>();
   /** Sent calls waiting for their reply, by id. */
   readonly #waiting = new Map<number, Settle>();
@@ -38,8 +51,9 @@ class Bridge {
   #wasOpen = false;
   #delay = RECONNECT_FIRST_MS;
 
-  constructor(url: string) {
+  constructor(url: string, secret: string) {
     this.#url = url;
+    this.#protocols = [BRIDGE_PROTOCOL, `${BRIDGE_SECRET_PROTOCOL_PREFIX}${secret}`];
     this.#open();
   }
 
@@ -66,7 +80,7 @@ class Bridge {
   }
 
   #open(): void {
-    const socket = new WebSocket(this.#url);
+    const socket = new WebSocket(this.#url, [...this.#protocols]);
     this.#socket = socket;
     socket.addEventListener('open', () => {
       if (this.#wasOpen) {
@@ -103,7 +117,18 @@ class Bridge {
   }
 }
 
-const bridge = new Bridge(`ws://${location.host}${BRIDGE_PATH}`);
+/**
+ * The secret from the fragment. Without one (or with characters a subprotocol may not carry,
+ * which would make `new WebSocket` throw) the page offers an empty one, which the host refuses
+ * and logs.
+ */
+function secretFromFragment(): string {
+  const secret = new URLSearchParams(location.hash.slice(1)).get(BRIDGE_SECRET_PARAM) ?? '';
+  return /^[\w-]*$/.test(secret) ? secret : '';
+}
+
+const secret = secretFromFragment();
+const bridge = new Bridge(`ws://${location.host}${BRIDGE_PATH}`, secret);
 /** The same methods, under the same names, as the Electron preload's `window.lumi`. */
 const api = makeLumiApi(
   (channel, request) => bridge.call(channel, request),

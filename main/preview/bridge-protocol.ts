@@ -10,6 +10,13 @@ export const BRIDGE_PATH = '/lumi-bridge';
 /** The script that defines `window.lumi`, injected ahead of the app's module script. */
 export const BRIDGE_SCRIPT_PATH = '/lumi-bridge.js';
 
+/** The subprotocol the bridge speaks; the page offers it and the host picks it. */
+export const BRIDGE_PROTOCOL = 'lumi-bridge';
+/** The page offers `lumi-secret.<secret>` beside BRIDGE_PROTOCOL (bridge-secret.ts). */
+export const BRIDGE_SECRET_PROTOCOL_PREFIX = 'lumi-secret.';
+/** The fragment parameter the host puts the secret in: `http://127.0.0.1:5174/#token=…`. */
+export const BRIDGE_SECRET_PARAM = 'token';
+
 /** Page → host: one call of a request channel. */
 export interface BridgeRequest<C extends IpcChannel = IpcChannel> {
   readonly id: number;

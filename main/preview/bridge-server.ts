@@ -4,14 +4,20 @@
  * Electron gateway (schema check, `Result` replies, events held until a page says `app:ready`;
  * main/core/app/ipc-dispatcher.ts). The window's own channels (`window:*`) are answered here:
  * a browser tab has no window for Lumi to hide or pin.
+ *
+ * A socket opens only for a page that offers the bridge secret (bridge-secret.ts); without it
+ * the upgrade is answered 401.
  */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import * as z from '../core/util/zod.ts';
 import type { AppEvent } from '../../shared/ipc.ts';
 import { fail } from '../../shared/result.ts';
 import type { AppCore, WindowHandlers } from '../core/app/handlers.ts';
 import { IpcDispatcher, isIpcChannel } from '../core/app/ipc-dispatcher.ts';
-import type { BridgeReply, HostMessage } from './bridge-protocol.ts';
+import { BRIDGE_PROTOCOL, type BridgeReply, type HostMessage } from './bridge-protocol.ts';
+import { offeredSecret, secretMatches } from './bridge-secret.ts';
 
 /** A request is a few kilobytes at most (typed text is capped at 8 000 characters). */
 const MAX_REQUEST_BYTES = 256 * 1024;
@@ -34,13 +40,21 @@ const envelope = z.object({
 
 export class BridgeServer {
   readonly #log: (line: string) => void;
-  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
+  readonly #secret: string;
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_REQUEST_BYTES,
+    // Chromium fails a handshake that offered subprotocols and got none back.
+    handleProtocols: (offered) => (offered.has(BRIDGE_PROTOCOL) ? BRIDGE_PROTOCOL : false),
+  });
   readonly #pages = new Set<WebSocket>();
   readonly #dispatcher: IpcDispatcher;
   readonly #unsubscribe: () => void;
 
-  constructor(core: AppCore, log: (line: string) => void) {
+  /** @param secret what a page must offer to open the bridge (loadBridgeSecret) */
+  constructor(core: AppCore, log: (line: string) => void, secret: string) {
     this.#log = log;
+    this.#secret = secret;
     this.#dispatcher = new IpcDispatcher({
       handlers: { ...core.handlers, ...PREVIEW_WINDOW_HANDLERS },
       deliver: (event) => this.#broadcast(event),
@@ -52,13 +66,26 @@ export class BridgeServer {
     this.#unsubscribe = core.onEvent((event) => this.#dispatcher.send(event));
   }
 
-  /** The socket server whose `handleUpgrade` takes a checked upgrade request. */
-  get sockets(): WebSocketServer {
-    return this.#wss;
+  /** How many pages' sockets are open. */
+  get openPages(): number {
+    return this.#pages.size;
+  }
+
+  /**
+   * Open a page's socket for an upgrade whose Host and Origin were checked, if it offers the
+   * secret; otherwise answer 401 and close.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!secretMatches(this.#secret, offeredSecret(req))) {
+      this.#log('bridge connection refused: no valid bridge secret');
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (page) => this.#accept(page));
   }
 
   /** Serve one page's socket until it closes. */
-  accept(page: WebSocket): void {
+  #accept(page: WebSocket): void {
     this.#pages.add(page);
     page.on('close', () => {
       this.#pages.delete(page);

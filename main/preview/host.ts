@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm run preview:browser -- --url <ws-url> [--port 5174] [--data-dir <dir>]`: Lumi's window
- * in a browser, backed by the real core (see start-preview.ts). Prints the URL to open and runs
- * until SIGINT or SIGTERM. Usage errors exit with 2, start-up failures with 1.
+ * in a browser, backed by the real core (see start-preview.ts). Prints the URL to open (with the
+ * bridge secret in its fragment) and runs until SIGINT or SIGTERM. Usage errors exit with 2,
+ * start-up failures with 1.
  */
 import { parsePreviewArgs, UsageError, USAGE, type PreviewArgs } from './args.ts';
 import { startPreview, type Preview } from './start-preview.ts';

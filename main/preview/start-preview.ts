@@ -2,7 +2,9 @@
  * The browser preview: the real app core running in Node, the real built renderer served over
  * http://127.0.0.1:<port>, and between them a WebSocket bridge speaking the IPC contract, so the
  * window runs in any Chromium (Playwright, a developer's browser) with no Electron binary. A
- * development and test tool only: the shipped app uses Electron's IPC.
+ * development and test tool only: the shipped app uses Electron's IPC. It keeps tokens and
+ * device keys unencrypted in its data folder (there is no keystore to ask), and its bridge opens
+ * only for a page that knows the secret kept beside them (bridge-secret.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,7 +14,8 @@ import type { Duplex } from 'node:stream';
 import { createAppCore, type LumiCore } from '../core/app/create-app-core.ts';
 import { appVersion } from '../cli/version.ts';
 import { bundleBridgeClient } from './bridge-bundle.ts';
-import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH } from './bridge-protocol.ts';
+import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, BRIDGE_SECRET_PARAM } from './bridge-protocol.ts';
+import { loadBridgeSecret } from './bridge-secret.ts';
 import { BridgeServer } from './bridge-server.ts';
 import { createPreviewDesktop } from './preview-desktop.ts';
 import { loadRendererFiles, type RendererFiles } from './renderer-files.ts';
@@ -34,7 +37,7 @@ export interface PreviewOptions {
 }
 
 export interface Preview {
-  /** The page to open: http://127.0.0.1:<port>/ */
+  /** The page to open, the bridge secret in its fragment: http://127.0.0.1:<port>/#token=… */
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
@@ -67,6 +70,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       desktop: (app) => createPreviewDesktop(app, log),
       isWindowVisible: () => true,
       notify: (title, body) => log(`notification: ${title}: ${body}`),
+      // No dialog to ask with: an export with secrets goes into the preview's own data folder.
+      chooseExportFile: (name) => Promise.resolve(join(dataDir, name)),
       holdToTalkAvailable: false,
       hotkeyProblems: () => [],
       webSocketUrl: options.url,
@@ -75,7 +80,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const bridge = new BridgeServer(core, log);
+  const secret = loadBridgeSecret(dataDir);
+  const bridge = new BridgeServer(core, log, secret);
 
   let port = options.port ?? 0;
   const origin = () => ({ host: PREVIEW_HOST, port });
@@ -90,7 +96,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    bridge.sockets.handleUpgrade(req, socket, head, (page) => bridge.accept(page));
+    bridge.upgrade(req, socket, head);
   });
 
   try {
@@ -104,7 +110,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${PREVIEW_HOST}:${port}/`,
+    url: `http://${PREVIEW_HOST}:${port}/#${BRIDGE_SECRET_PARAM}=${secret}`,
     port,
     dataDir,
     core,

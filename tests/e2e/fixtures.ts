@@ -48,6 +48,7 @@ export const test = base.extend<LumiFixtures>({
     if (logged.length > 0) console.log(`preview host:\n  ${logged.join('\n  ')}`);
   },
   lumi: async ({ page, preview }, use) => {
+    // The preview's URL carries the bridge secret in its fragment (#token=…).
     await page.goto(preview.url);
     await expect(page.getByTestId('status-pill')).toBeVisible();
     await use(page);

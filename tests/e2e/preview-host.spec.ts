@@ -4,8 +4,15 @@
  * and its command line.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import {
+  BRIDGE_PROTOCOL,
+  BRIDGE_SECRET_PROTOCOL_PREFIX,
+} from '../../main/preview/bridge-protocol.ts';
 import { startPreview } from '../../main/preview/start-preview.ts';
 import { RENDERER_VARIABLE } from './global-setup.ts';
 import { expect, test } from './fixtures.ts';
@@ -14,9 +21,11 @@ const HOST_SCRIPT = fileURLToPath(new URL('../../main/preview/host.ts', import.m
 const EXIT_USAGE = 2;
 
 /** Resolves with the HTTP status the bridge upgrade was answered with (101 when accepted). */
-function upgradeStatus(url: string, origin: string): Promise<number> {
+function upgradeStatus(url: string, origin: string, secret: string | null): Promise<number> {
+  const protocols =
+    secret === null ? [] : [BRIDGE_PROTOCOL, `${BRIDGE_SECRET_PROTOCOL_PREFIX}${secret}`];
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { origin });
+    const socket = new WebSocket(url, protocols, { origin });
     socket.once('open', () => {
       socket.close();
       resolve(101);
@@ -47,11 +56,30 @@ test('the page gets the bridge script before the app and the renderer policy wit
   expect(bridgeAt).toBeLessThan(html.indexOf('<script type="module"'));
 });
 
-test('only a page of the preview itself may open the bridge', async ({ preview }) => {
+test('only a page of the preview itself, knowing the secret, may open the bridge', async ({
+  preview,
+}) => {
   const bridge = `ws://127.0.0.1:${preview.port}/lumi-bridge`;
-  expect(await upgradeStatus(bridge, 'http://evil.example')).toBe(403);
-  expect(await upgradeStatus(bridge, `http://localhost:${preview.port}`)).toBe(403);
-  expect(await upgradeStatus(bridge, `http://127.0.0.1:${preview.port}`)).toBe(101);
+  const own = `http://127.0.0.1:${preview.port}`;
+  const secret = new URL(preview.url).hash.replace('#token=', '');
+  expect(secret).toMatch(/^[\w-]{43}$/);
+  expect(await upgradeStatus(bridge, 'http://evil.example', secret)).toBe(403);
+  expect(await upgradeStatus(bridge, `http://localhost:${preview.port}`, secret)).toBe(403);
+  // A local process can claim the preview's own origin; without the secret it still gets nothing.
+  expect(await upgradeStatus(bridge, own, null)).toBe(401);
+  expect(await upgradeStatus(bridge, own, `${secret.slice(1)}x`)).toBe(401);
+  expect(await upgradeStatus(bridge, own, secret)).toBe(101);
+});
+
+test('a page opened without the secret gets no bridge', async ({ page, preview }) => {
+  await page.goto(new URL('/', preview.url).href);
+  const settings = await page.evaluate(() =>
+    Promise.race([
+      window.lumi.getSettings(),
+      new Promise((resolve) => setTimeout(() => resolve('no answer'), 1_000)),
+    ]),
+  );
+  expect(settings).not.toMatchObject({ ok: true });
 });
 
 test('window.lumi is read-only and refusals arrive as results with their codes', async ({
@@ -78,20 +106,22 @@ test('window.lumi is read-only and refusals arrive as results with their codes',
   expect(outcome.emptyText).toMatchObject({ ok: false, code: 'bad_request' });
 });
 
-test('a page whose host restarted reconnects and draws itself again', async ({
-  lumi: page,
-  preview,
+test('a page whose host restarted on the same data folder reconnects and draws itself again', async ({
+  page,
   server,
 }) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lumi-preview-restart-'));
+  const options = { url: server.url, dataDir, rendererDir: process.env[RENDERER_VARIABLE] };
+  const first = await startPreview({ ...options, port: 0 });
+  await page.goto(first.url);
+  await expect(page.getByTestId('status-pill')).toBeVisible();
   await page.evaluate(() => {
     (window as unknown as { beforeRestart: boolean }).beforeRestart = true;
   });
-  await preview.close();
-  const again = await startPreview({
-    url: server.url,
-    port: preview.port,
-    rendererDir: process.env[RENDERER_VARIABLE],
-  });
+  await first.close();
+  // The secret is kept in the data folder: the page's fragment still opens the bridge.
+  const again = await startPreview({ ...options, port: first.port });
+  expect(again.url).toBe(first.url);
   try {
     // The bridge reloads the page once the host is back: the old window state is gone.
     await page.waitForFunction(() => !('beforeRestart' in window));
@@ -100,6 +130,7 @@ test('a page whose host restarted reconnects and draws itself again', async ({
     expect(settings.ok).toBe(true);
   } finally {
     await again.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

@@ -33,7 +33,7 @@ import { profileHandlers } from './handlers/profiles.ts';
 import { sessionHandlers } from './handlers/session.ts';
 import { settingsArea } from './handlers/settings.ts';
 import { toolHandlers } from './handlers/tools.ts';
-import { AppNotifications } from './notifications.ts';
+import { AppNotifications, limitToolNotifications } from './notifications.ts';
 import { SecretsConsent } from './secrets-consent.ts';
 import { SessionHost } from './session-host.ts';
 import { ToolPrompts } from './tool-prompts.ts';
@@ -54,6 +54,11 @@ export interface AppCoreDeps {
   isWindowVisible(): boolean;
   /** Shows a notification; the core decides when (notifications.ts). */
   notify(title: string, body: string): void;
+  /**
+   * Where an export with secrets is written: Electron asks with a save dialog, the preview's host
+   * picks its data folder. Null when the user cancels. The core writes the file (0600).
+   */
+  chooseExportFile(suggestedName: string): Promise<string | null>;
   readonly holdToTalkAvailable: boolean;
   hotkeyProblems(): readonly string[];
   /** Make a profile for this WebSocket URL the active one (the preview's --url). */
@@ -114,6 +119,7 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     notify: deps.notify,
     isWindowVisible: deps.isWindowVisible,
     enabled: () => stores.settings().notifications,
+    clock,
   });
   let desktop: DesktopCapabilities | null = null;
   const parts: Parts = {
@@ -141,11 +147,12 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     async close() {
       await host.close();
       await parts.audio.speaker.close();
+      notifications.close();
       stores.history.close();
       logger.close();
     },
   };
-  desktop = deps.desktop(appControlsFor(core));
+  desktop = limitToolNotifications(deps.desktop(appControlsFor(core)), notifications.rate);
   return core;
 }
 
@@ -288,6 +295,7 @@ function handlerTable(parts: Parts, host: SessionHost, snapshot: () => Snapshot)
       emit,
       clock,
       appVersion: deps.appVersion,
+      chooseExportFile: (name) => deps.chooseExportFile(name),
     }),
     ...historyHandlers(stores.history, stores.profiles),
     ...toolHandlers({

@@ -1,7 +1,8 @@
 /**
  * Per-tool consent: `allow` runs the call, `deny` refuses it (and hides the tool from
  * tools/list), `ask` puts the question to the user through an injected prompt. A prompt that is
- * not answered in time counts as a refusal.
+ * not answered in time counts as a refusal; a prompt that is already showing a question answers
+ * `busy` at once, so a server cannot stack questions on the user (issue 11, finding 10).
  */
 import { randomUUID } from 'node:crypto';
 import type { ToolPrompt } from '../../../shared/ipc.ts';
@@ -15,11 +16,18 @@ import { serverToolName } from './tool-names.ts';
  */
 export const CONSENT_TIMEOUT = 20 * SECOND;
 
+/** A prompt's answer: the user's yes (true) or no (false), or `busy` when it asked nobody. */
+export type PromptAnswer = boolean | 'busy';
+
 /**
- * Ask the user about one call. Resolve true to allow. The signal aborts when the answer is no
- * longer wanted (timeout, session reset), so the window can take its question down.
+ * Ask the user about one call. Resolve true to allow, `busy` when another question is still
+ * open. The signal aborts when the answer is no longer wanted (timeout, session reset), so the
+ * window can take its question down.
  */
-export type ConsentPrompt = (request: ToolPrompt, signal: AbortSignal) => Promise<boolean>;
+export type ConsentPrompt = (request: ToolPrompt, signal: AbortSignal) => Promise<PromptAnswer>;
+
+/** What `ask` decided: the call runs only when `allowed`. */
+export type ConsentDecision = 'allowed' | 'refused' | 'busy';
 
 export interface ConsentGateOptions {
   /** The user's own choice for a tool, if any (Settings.toolConsent). */
@@ -47,10 +55,10 @@ export class ConsentGate {
   }
 
   /**
-   * Ask the user; false on refusal, on timeout, when the prompt fails, or when `signal` aborts
-   * first.
+   * Ask the user; `refused` on refusal, on timeout, when the prompt fails, or when `signal`
+   * aborts first; `busy` when the prompt is already asking about another call.
    */
-  ask(tool: string, summary: string, signal: AbortSignal): Promise<boolean> {
+  ask(tool: string, summary: string, signal: AbortSignal): Promise<ConsentDecision> {
     const { clock, prompt } = this.#options;
     const request: ToolPrompt = {
       id: this.#newId(),
@@ -59,27 +67,32 @@ export class ConsentGate {
       expiresAt: clock.now() + this.#timeoutMs,
     };
     const done = new AbortController();
-    return new Promise<boolean>((resolve) => {
-      const finish = (allowed: boolean): void => {
+    return new Promise<ConsentDecision>((resolve) => {
+      const finish = (decision: ConsentDecision): void => {
         if (done.signal.aborted) return;
         clock.clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         done.abort();
-        resolve(allowed);
+        resolve(decision);
       };
-      const onAbort = (): void => finish(false);
-      const timer = clock.setTimeout(() => finish(false), this.#timeoutMs);
+      const onAbort = (): void => finish('refused');
+      const timer = clock.setTimeout(() => finish('refused'), this.#timeoutMs);
       if (signal.aborted) {
-        finish(false);
+        finish('refused');
         return;
       }
       signal.addEventListener('abort', onAbort);
       prompt(request, done.signal).then(
-        (allowed) => finish(allowed === true),
-        () => finish(false),
+        (answer) => finish(decisionOf(answer)),
+        () => finish('refused'),
       );
     });
   }
+}
+
+function decisionOf(answer: PromptAnswer): ConsentDecision {
+  if (answer === 'busy') return 'busy';
+  return answer === true ? 'allowed' : 'refused';
 }
 
 /**

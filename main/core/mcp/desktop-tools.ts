@@ -14,6 +14,11 @@ export const SCREENSHOT_MAX_WIDTH = 1280;
 /** Notification titles and bodies are cut to these lengths (desktop notifications truncate anyway). */
 export const NOTIFY_TITLE_LIMIT = 100;
 export const NOTIFY_BODY_LIMIT = 500;
+/**
+ * The longest link the server may ask to open: the consent prompt shows its host in full, so
+ * the host must stay a readable length (browsers accept more, but no real link needs it).
+ */
+export const OPEN_URL_LIMIT = 4_096;
 /** The largest text the server may put on the clipboard. */
 export const CLIPBOARD_TEXT_LIMIT = 100_000;
 
@@ -62,11 +67,16 @@ export function checkOpenableUrl(raw: string): URL {
   return url;
 }
 
-/** A URL for the log: origin and path, without the query or fragment that may carry tokens. */
-function urlSummary(raw: string): string {
+/**
+ * A URL for the consent prompt and the log: the scheme and the whole host, then the path cut to
+ * the summary limit, without the query or fragment that may carry tokens. The host is never
+ * cut: `https://www.paypal.com.account-security-check.example/` cut at 60 characters would
+ * read as a PayPal address (issue 11, finding 9).
+ */
+export function urlSummary(raw: string): string {
   try {
     const url = new URL(raw);
-    return clip(`${url.origin}${url.pathname}`);
+    return `${url.protocol}//${url.host}${clip(url.pathname)}`;
   } catch {
     return 'an invalid URL';
   }
@@ -74,132 +84,171 @@ function urlSummary(raw: string): string {
 
 const charCount = (text: string): string => `${text.length} characters`;
 
+type ToolFactory = (caps: DesktopCapabilities, clock: Clock) => DeviceTool;
+
+const deviceStatusTool: ToolFactory = (caps) =>
+  defineTool({
+    name: 'self.get_device_status',
+    description:
+      'Current status of the Lumi desktop assistant: speaker volume, listening mode, connection, app version and operating system.',
+    input: z.object({}),
+    async run() {
+      const [volume, mode, status] = await Promise.all([
+        caps.getVolume(),
+        caps.getMode(),
+        caps.status(),
+      ]);
+      return textOutput({
+        audio_speaker: { volume },
+        app: { mode: toolModeName(mode), version: status.appVersion },
+        connection: status.connection,
+        os: status.os,
+      });
+    },
+  });
+
+const setVolumeTool: ToolFactory = (caps) =>
+  defineTool({
+    name: 'self.audio_speaker.set_volume',
+    description: 'Set the volume of the assistant voice (0-100).',
+    input: z.object({
+      volume: z.int().check(z.gte(0), z.lte(100), z.describe('Volume, 0 to 100')),
+    }),
+    async run({ volume }) {
+      await caps.setVolume(volume);
+      return textOutput(true);
+    },
+  });
+
+const getVolumeTool: ToolFactory = (caps) =>
+  defineTool({
+    name: 'self.audio_speaker.get_volume',
+    description: 'Get the volume of the assistant voice (0-100).',
+    input: z.object({}),
+    async run() {
+      return textOutput(await caps.getVolume());
+    },
+  });
+
+const setModeTool: ToolFactory = (caps) =>
+  defineTool({
+    name: 'self.app.set_mode',
+    description:
+      'Switch how the user talks to the assistant: push_to_talk (hold a key) or hands_free (the assistant listens after each reply).',
+    input: z.object({ mode: z.enum(['push_to_talk', 'hands_free']) }),
+    async run({ mode }) {
+      await caps.setMode(TOOL_MODES[mode]);
+      return textOutput(true);
+    },
+  });
+
+const openUrlTool: ToolFactory = (caps) =>
+  defineTool({
+    name: 'self.system.open_url',
+    description: "Open an https link in the user's web browser.",
+    input: z.object({
+      url: z
+        .string()
+        .check(z.minLength(1), z.maxLength(OPEN_URL_LIMIT), z.describe('An https:// URL')),
+    }),
+    defaultConsent: 'ask',
+    async run({ url }) {
+      const checked = checkOpenableUrl(url);
+      await caps.openExternal(checked.href);
+      return textOutput(true);
+    },
+    summarizeArgs: ({ url }) => `url=${urlSummary(url)}`,
+  });
+
+const getClipboardTool: ToolFactory = (caps) =>
+  defineTool({
+    name: 'self.clipboard.get_text',
+    description: "Read the text on the user's clipboard.",
+    input: z.object({}),
+    defaultConsent: 'ask',
+    async run() {
+      return textOutput(await caps.readClipboard());
+    },
+    summarizeOutput: (output) => (output.kind === 'text' ? charCount(output.text) : 'image'),
+  });
+
+const setClipboardTool: ToolFactory = (caps) =>
+  defineTool({
+    name: 'self.clipboard.set_text',
+    description: "Put text on the user's clipboard.",
+    input: z.object({ text: z.string().check(z.maxLength(CLIPBOARD_TEXT_LIMIT)) }),
+    defaultConsent: 'ask',
+    async run({ text }) {
+      await caps.writeClipboard(text);
+      return textOutput(true);
+    },
+    summarizeArgs: ({ text }) => `text: ${charCount(text)}`,
+  });
+
+const notifyTool: ToolFactory = (caps) =>
+  defineTool({
+    name: 'self.notify',
+    description: 'Show a desktop notification to the user.',
+    input: z.object({
+      title: z.string().check(z.minLength(1), z.maxLength(NOTIFY_TITLE_LIMIT)),
+      body: z._default(z.string().check(z.maxLength(NOTIFY_BODY_LIMIT)), ''),
+    }),
+    async run({ title, body }) {
+      await caps.notify(title, body);
+      return textOutput(true);
+    },
+  });
+
+const screenshotTool: ToolFactory = (caps) =>
+  defineTool({
+    name: 'self.screen.take_screenshot',
+    description: "Take a screenshot of the user's screen.",
+    input: z.object({}),
+    defaultConsent: 'ask',
+    async run() {
+      if (!caps.screenshot) {
+        throw new CapabilityUnavailableError('Screenshots are not available on this desktop');
+      }
+      const shot = await caps.screenshot({ maxWidth: SCREENSHOT_MAX_WIDTH });
+      return {
+        kind: 'image',
+        caption: `Screenshot ${shot.width}x${shot.height}`,
+        data: shot.data,
+        mimeType: shot.mimeType,
+      };
+    },
+  });
+
+const timeNowTool: ToolFactory = (_caps, clock) =>
+  defineTool({
+    name: 'self.time.now',
+    description: 'The current local date and time with the time zone.',
+    input: z.object({}),
+    async run() {
+      const now = clock.now();
+      return textOutput({
+        iso: localIsoTime(now),
+        utc: new Date(now).toISOString(),
+        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      });
+    },
+  });
+
+/** Every desktop tool, in the order tools/list pages them. */
+const TOOL_FACTORIES: readonly ToolFactory[] = [
+  deviceStatusTool,
+  setVolumeTool,
+  getVolumeTool,
+  setModeTool,
+  openUrlTool,
+  getClipboardTool,
+  setClipboardTool,
+  notifyTool,
+  screenshotTool,
+  timeNowTool,
+];
+
 /** Build the desktop tools over the given capabilities. */
 export function desktopTools(caps: DesktopCapabilities, clock: Clock): DeviceTool[] {
-  return [
-    defineTool({
-      name: 'self.get_device_status',
-      description:
-        'Current status of the Lumi desktop assistant: speaker volume, listening mode, connection, app version and operating system.',
-      input: z.object({}),
-      async run() {
-        const [volume, mode, status] = await Promise.all([
-          caps.getVolume(),
-          caps.getMode(),
-          caps.status(),
-        ]);
-        return textOutput({
-          audio_speaker: { volume },
-          app: { mode: toolModeName(mode), version: status.appVersion },
-          connection: status.connection,
-          os: status.os,
-        });
-      },
-    }),
-    defineTool({
-      name: 'self.audio_speaker.set_volume',
-      description: 'Set the volume of the assistant voice (0-100).',
-      input: z.object({
-        volume: z.int().check(z.gte(0), z.lte(100), z.describe('Volume, 0 to 100')),
-      }),
-      async run({ volume }) {
-        await caps.setVolume(volume);
-        return textOutput(true);
-      },
-    }),
-    defineTool({
-      name: 'self.audio_speaker.get_volume',
-      description: 'Get the volume of the assistant voice (0-100).',
-      input: z.object({}),
-      async run() {
-        return textOutput(await caps.getVolume());
-      },
-    }),
-    defineTool({
-      name: 'self.app.set_mode',
-      description:
-        'Switch how the user talks to the assistant: push_to_talk (hold a key) or hands_free (the assistant listens after each reply).',
-      input: z.object({ mode: z.enum(['push_to_talk', 'hands_free']) }),
-      async run({ mode }) {
-        await caps.setMode(TOOL_MODES[mode]);
-        return textOutput(true);
-      },
-    }),
-    defineTool({
-      name: 'self.system.open_url',
-      description: "Open an https link in the user's web browser.",
-      input: z.object({ url: z.string().check(z.minLength(1), z.describe('An https:// URL')) }),
-      defaultConsent: 'ask',
-      async run({ url }) {
-        const checked = checkOpenableUrl(url);
-        await caps.openExternal(checked.href);
-        return textOutput(true);
-      },
-      summarizeArgs: ({ url }) => `url=${urlSummary(url)}`,
-    }),
-    defineTool({
-      name: 'self.clipboard.get_text',
-      description: "Read the text on the user's clipboard.",
-      input: z.object({}),
-      defaultConsent: 'ask',
-      async run() {
-        return textOutput(await caps.readClipboard());
-      },
-      summarizeOutput: (output) => (output.kind === 'text' ? charCount(output.text) : 'image'),
-    }),
-    defineTool({
-      name: 'self.clipboard.set_text',
-      description: "Put text on the user's clipboard.",
-      input: z.object({ text: z.string().check(z.maxLength(CLIPBOARD_TEXT_LIMIT)) }),
-      defaultConsent: 'ask',
-      async run({ text }) {
-        await caps.writeClipboard(text);
-        return textOutput(true);
-      },
-      summarizeArgs: ({ text }) => `text: ${charCount(text)}`,
-    }),
-    defineTool({
-      name: 'self.notify',
-      description: 'Show a desktop notification to the user.',
-      input: z.object({
-        title: z.string().check(z.minLength(1), z.maxLength(NOTIFY_TITLE_LIMIT)),
-        body: z._default(z.string().check(z.maxLength(NOTIFY_BODY_LIMIT)), ''),
-      }),
-      async run({ title, body }) {
-        await caps.notify(title, body);
-        return textOutput(true);
-      },
-    }),
-    defineTool({
-      name: 'self.screen.take_screenshot',
-      description: "Take a screenshot of the user's screen.",
-      input: z.object({}),
-      defaultConsent: 'ask',
-      async run() {
-        if (!caps.screenshot) {
-          throw new CapabilityUnavailableError('Screenshots are not available on this desktop');
-        }
-        const shot = await caps.screenshot({ maxWidth: SCREENSHOT_MAX_WIDTH });
-        return {
-          kind: 'image',
-          caption: `Screenshot ${shot.width}x${shot.height}`,
-          data: shot.data,
-          mimeType: shot.mimeType,
-        };
-      },
-    }),
-    defineTool({
-      name: 'self.time.now',
-      description: 'The current local date and time with the time zone.',
-      input: z.object({}),
-      async run() {
-        const now = clock.now();
-        return textOutput({
-          iso: localIsoTime(now),
-          utc: new Date(now).toISOString(),
-          timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-        });
-      },
-    }),
-  ];
+  return TOOL_FACTORIES.map((tool) => tool(caps, clock));
 }

@@ -382,12 +382,9 @@ export class DeviceMcpServer {
     const prepared = tool.prepare(rawArgs);
     if (!prepared.ok) return refuse('', prepared.error);
     const { call } = prepared;
-    if (decision === 'ask' && !(await consent.ask(name, call.argsSummary, signal))) {
-      // An aborted signal means nobody said no: the session ended or the server gave up.
-      const reason = signal.aborted
-        ? `${name} was abandoned: ${abandonReason(signal)}`
-        : `The user did not allow ${name}`;
-      return refuse(call.argsSummary, reason);
+    if (decision === 'ask') {
+      const asked = await consent.ask(name, call.argsSummary, signal);
+      if (asked !== 'allowed') return refuse(call.argsSummary, refusalReason(name, asked, signal));
     }
     try {
       const output = await call.run(signal);
@@ -397,6 +394,19 @@ export class DeviceMcpServer {
       return refuse(call.argsSummary, error instanceof Error ? error.message : String(error));
     }
   }
+}
+
+/**
+ * Why an asked call did not run, worded for the server's model: `busy` tells it to wait for
+ * the user's answer to the open question rather than ask again at once.
+ */
+function refusalReason(name: string, decision: 'refused' | 'busy', signal: AbortSignal): string {
+  // An aborted signal means nobody said no: the session ended or the server gave up.
+  if (signal.aborted) return `${name} was abandoned: ${abandonReason(signal)}`;
+  if (decision === 'busy') {
+    return `Busy: the user is already being asked about another tool call; ${name} was not run. Try again after that question is answered.`;
+  }
+  return `The user did not allow ${name}`;
 }
 
 function abandonReason(signal: AbortSignal): string {

@@ -5,6 +5,7 @@
  * identity, token and key, so a move to a new computer keeps the device bound to the server
  * (the token is bound to the Client-Id and Device-Id, docs/protocol.md §1.3).
  */
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import * as z from '../util/zod.ts';
 import type { ServerProfile } from '../../../shared/settings.ts';
 import { DeviceIdentitySchema, type IdentityStore } from './identity.ts';
@@ -72,6 +73,24 @@ export function exportProfiles(deps: TransferDeps, options: ExportOptions): stri
     }),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** Owner only: an export with secrets holds what the keystore guards. */
+const SECRETS_EXPORT_MODE = 0o600;
+
+/**
+ * Writes every profile with its secrets to `path`, a file the user picked, readable by its
+ * owner only (also when it existed with a wider mode: the mode is set before anything is
+ * written). The secrets go from the stores to the file and nowhere else.
+ */
+export function writeSecretsExport(deps: TransferDeps, path: string, now: number): void {
+  const fd = openSync(path, 'w', SECRETS_EXPORT_MODE);
+  try {
+    fchmodSync(fd, SECRETS_EXPORT_MODE);
+    writeSync(fd, exportProfiles(deps, { includeSecrets: true, now }));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class ImportError extends Error {}

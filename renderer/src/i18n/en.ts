@@ -65,7 +65,10 @@ export const en = {
   'secrets.storeAnyway': 'Store anyway',
   'secrets.sessionOnly': 'Keep for this session only',
   'transfer.title': 'Import and export servers',
-  'transfer.includeSecrets': 'Include tokens and device identities (keep the export private)',
+  'transfer.includeSecrets':
+    'Include tokens and device identities (saved to a file you choose; keep it private)',
+  'transfer.savedTo': 'Saved with tokens and device identities to {path}. Keep this file private.',
+  'transfer.cancelled': 'Export cancelled.',
   'transfer.json': 'Profiles (JSON)',
   'transfer.placeholder': 'Export to get JSON here, or paste an export to import it.',
   'transfer.export': 'Export',

@@ -12,6 +12,7 @@ import type { AppEvent } from '../../../shared/ipc.ts';
 import type { ServerProfile } from '../../../shared/settings.ts';
 import { appControlsFor } from '../../../main/core/app/app-controls.ts';
 import { createAppCore, type LumiCore } from '../../../main/core/app/create-app-core.ts';
+import { SECRETS_EXPORT_NAME } from '../../../main/core/app/handlers/profiles.ts';
 import { NodeDesktopCapabilities } from '../../../main/core/mcp/node-capabilities.ts';
 import type { SecretCipher } from '../../../main/core/store/secrets.ts';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
@@ -46,6 +47,7 @@ async function startCore(options: { webSocketUrl?: string; cipher?: SecretCipher
     desktop: (app) => new NodeDesktopCapabilities({ app }),
     isWindowVisible: () => true,
     notify: (title, body) => notifications.push(`${title}: ${body}`),
+    chooseExportFile: (name) => Promise.resolve(join(dataDir, name)),
     holdToTalkAvailable: false,
     hotkeyProblems: () => [],
     ...(options.webSocketUrl ? { webSocketUrl: options.webSocketUrl } : {}),
@@ -164,14 +166,18 @@ describe('app core', () => {
     expect((await core.handlers['app:ready'](undefined)).secretsConsent).toBeNull();
   });
 
-  it('exports profiles without secrets unless asked, and imports them back', async () => {
-    const { core } = await startCore();
+  it('exports profiles without secrets to the window, with secrets only to a file, and imports them back', async () => {
+    const { core, dataDir } = await startCore();
     const [first] = await core.handlers['profiles:list'](undefined);
     await core.handlers['profiles:save']({ profile: first!, token: 'secret-token-xyz' });
-    const plain = await core.handlers['profiles:export']({ includeSecrets: false });
+    const plain = await core.handlers['profiles:export'](undefined);
     expect(plain).not.toContain('secret-token-xyz');
-    const full = await core.handlers['profiles:export']({ includeSecrets: true });
-    expect(full).toContain('secret-token-xyz');
+    const full = await core.handlers['profiles:exportSecrets'](undefined);
+    expect(full).toEqual({ saved: true, path: join(dataDir, SECRETS_EXPORT_NAME) });
+    expect(JSON.stringify(full)).not.toContain('secret-token-xyz');
+    const { readFileSync, statSync } = await import('node:fs');
+    expect(readFileSync(join(dataDir, SECRETS_EXPORT_NAME), 'utf8')).toContain('secret-token-xyz');
+    expect(statSync(join(dataDir, SECRETS_EXPORT_NAME)).mode & 0o777).toBe(0o600);
 
     const other = await startCore();
     const imported = await other.core.handlers['profiles:import']({ json: plain });

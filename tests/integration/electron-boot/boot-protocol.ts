@@ -74,6 +74,8 @@ export interface BootRecord {
   readonly permissionCheck: boolean | null;
   readonly singleInstanceData: unknown;
   readonly openedLinks: readonly string[];
+  /** Every save dialog main opened: the path it offered, and whether it had a parent window. */
+  readonly saveDialogs: readonly { readonly defaultPath: string | null; readonly modal: boolean }[];
 }
 
 export type ControlReply =

@@ -6,7 +6,7 @@
  * channel of the contract from the real core, a typed turn reaches the window as events, and the
  * app quits cleanly. The tests share one app process and run in order; quitting comes last.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../../shared/ipc.ts';
@@ -159,6 +159,32 @@ describe('the built Electron main on a fake Electron', () => {
       ok: false,
     });
     expect((await app().inspect()).openedLinks).toEqual([link]);
+  });
+
+  it('exports secrets through a save dialog in main: the file has them, the reply does not', async () => {
+    const profile: ServerProfile = {
+      id: 'exported',
+      name: 'Exported',
+      endpoint: { kind: 'websocket', url: server!.url },
+      dialect: 'xiaozhi',
+      appHeartbeat: false,
+      caFile: null,
+      hasToken: false,
+      activation: 'none',
+    };
+    const token = 'boot-export-token-5e7a';
+    expect(await app().invoke('profiles:save', { profile, token })).toMatchObject({ ok: true });
+    const reply = await app().invoke('profiles:exportSecrets', undefined);
+    if (!reply.ok || !reply.value.saved) throw new Error(`export failed: ${JSON.stringify(reply)}`);
+    expect(JSON.stringify(reply)).not.toContain(token);
+    expect(JSON.stringify(app().sent)).not.toContain(token);
+    expect(readFileSync(reply.value.path, 'utf8')).toContain(token);
+    expect(statSync(reply.value.path).mode & 0o777).toBe(0o600);
+    const dialogs = (await app().inspect()).saveDialogs;
+    expect(dialogs).toEqual([
+      { defaultPath: expect.stringMatching(/lumi-servers-with-secrets\.json$/), modal: true },
+    ]);
+    expect(await app().invoke('profiles:remove', { id: 'exported' })).toMatchObject({ ok: true });
   });
 
   it('runs a typed turn end to end: reference server in, window events and history out', async () => {

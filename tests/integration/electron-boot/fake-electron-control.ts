@@ -38,6 +38,7 @@ export interface FakeWorld {
   readonly ipcHandlers: ReadonlyMap<string, InvokeListener>;
   readonly shortcuts: ReadonlyMap<string, () => void>;
   readonly openedLinks: readonly string[];
+  readonly saveDialogs: BootRecord['saveDialogs'];
   readonly singleInstanceData: unknown;
   readonly permissionCheck: PermissionCheck | null;
 }
@@ -79,6 +80,7 @@ export function bootRecord(world: FakeWorld): BootRecord {
     permissionCheck: check === null ? null : check(null, 'media', 'app://lumi', {}) === true,
     singleInstanceData: world.singleInstanceData,
     openedLinks: [...world.openedLinks],
+    saveDialogs: [...world.saveDialogs],
   };
 }
 

@@ -10,9 +10,15 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BrowserWindowConstructorOptions } from 'electron';
+import type {
+  BaseWindow,
+  BrowserWindowConstructorOptions,
+  SaveDialogOptions,
+  SaveDialogReturnValue,
+} from 'electron';
 import type { GlobalShortcutLike } from '../../../main/electron/hotkeys.ts';
 import type { PowerMonitorLike } from '../../../main/electron/power.ts';
+import type { SaveDialogLike } from '../../../main/electron/export-dialog.ts';
 import type { SafeStorageLike } from '../../../main/electron/safe-storage.ts';
 import { FAKE_ENV } from './boot-protocol.ts';
 import {
@@ -60,6 +66,7 @@ const protocolHandlers = new Map<string, ProtocolHandler>();
 const ipcHandlers = new Map<string, InvokeListener>();
 const shortcuts = new Map<string, () => void>();
 const openedLinks: string[] = [];
+const saveDialogs: { readonly defaultPath: string | null; readonly modal: boolean }[] = [];
 const state: { singleInstanceData: unknown; permissionCheck: PermissionCheck | null } = {
   singleInstanceData: null,
   permissionCheck: null,
@@ -234,6 +241,24 @@ export const clipboard = {
   },
 };
 
+/**
+ * The user accepts every save dialog as offered, into the fake home folder. Typed against
+ * Electron's own overloads (window first, or options alone).
+ */
+export const dialog: SaveDialogLike = {
+  async showSaveDialog(
+    windowOrOptions: BaseWindow | SaveDialogOptions,
+    maybeOptions?: SaveDialogOptions,
+  ): Promise<SaveDialogReturnValue> {
+    requireReady('dialog');
+    const options = maybeOptions ?? (windowOrOptions as SaveDialogOptions);
+    const defaultPath = options.defaultPath ?? null;
+    saveDialogs.push({ defaultPath, modal: maybeOptions !== undefined });
+    const name = path.basename(defaultPath ?? 'export.json');
+    return { canceled: false, filePath: path.join(home, name) };
+  },
+};
+
 export const desktopCapturer = { getSources: async (): Promise<never[]> => [] };
 
 export const screen = {
@@ -267,6 +292,7 @@ const world = {
   ipcHandlers,
   shortcuts,
   openedLinks,
+  saveDialogs,
   get singleInstanceData(): unknown {
     return state.singleInstanceData;
   },

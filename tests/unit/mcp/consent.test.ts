@@ -29,10 +29,13 @@ describe('ConsentGate', () => {
   it('passes the answer through', async () => {
     expect(
       await gate(() => Promise.resolve(true)).ask('t', 's', new AbortController().signal),
-    ).toBe(true);
+    ).toBe('allowed');
     expect(
       await gate(() => Promise.resolve(false)).ask('t', 's', new AbortController().signal),
-    ).toBe(false);
+    ).toBe('refused');
+    expect(
+      await gate(() => Promise.resolve('busy')).ask('t', 's', new AbortController().signal),
+    ).toBe('busy');
   });
 
   it('denies on timeout and ignores a late yes', async () => {
@@ -42,7 +45,7 @@ describe('ConsentGate', () => {
     const decision = consent.ask('t', 's', new AbortController().signal);
     clock.advance(CONSENT_TIMEOUT);
     answer(true);
-    expect(await decision).toBe(false);
+    expect(await decision).toBe('refused');
     expect(clock.pendingTimers).toBe(0);
   });
 
@@ -56,7 +59,7 @@ describe('ConsentGate', () => {
     }, clock);
     const decision = consent.ask('t', 's', caller.signal);
     caller.abort();
-    expect(await decision).toBe(false);
+    expect(await decision).toBe('refused');
     expect((promptSignal as AbortSignal | null)?.aborted).toBe(true);
     expect(clock.pendingTimers).toBe(0);
   });
@@ -69,7 +72,7 @@ describe('ConsentGate', () => {
       asked = true;
       return Promise.resolve(true);
     });
-    expect(await consent.ask('t', 's', caller.signal)).toBe(false);
+    expect(await consent.ask('t', 's', caller.signal)).toBe('refused');
     expect(asked).toBe(false);
   });
 });

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkOpenableUrl, localIsoTime } from '../../../main/core/mcp/desktop-tools.ts';
+import {
+  checkOpenableUrl,
+  localIsoTime,
+  urlSummary,
+} from '../../../main/core/mcp/desktop-tools.ts';
+import { SUMMARY_STRING_LIMIT } from '../../../main/core/mcp/device-tool.ts';
 
 const originalTz = process.env['TZ'];
 
@@ -46,5 +51,20 @@ describe('checkOpenableUrl', () => {
     'https://a@example.org',
   ])('refuses %s', (url) => {
     expect(() => checkOpenableUrl(url)).toThrow();
+  });
+});
+
+describe('urlSummary (what the open_url prompt shows)', () => {
+  it('keeps the whole host however long, and cuts only the path', () => {
+    const host = 'www.paypal.com.account-security-check.example';
+    const path = `/signin/${'x'.repeat(200)}`;
+    const summary = urlSummary(`https://${host}${path}?session=secret#frag`);
+    expect(summary.startsWith(`https://${host}/signin/`)).toBe(true);
+    expect(summary).toBe(`https://${host}${path.slice(0, SUMMARY_STRING_LIMIT)}…`);
+    expect(summary).not.toContain('secret');
+  });
+
+  it('keeps the port and punycode of a host as the browser will see it', () => {
+    expect(urlSummary('https://exаmple.com:8443/a')).toBe('https://xn--exmple-4nf.com:8443/a');
   });
 });

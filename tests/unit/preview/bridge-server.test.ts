@@ -1,9 +1,13 @@
 /**
  * The browser preview's bridge over a real WebSocket: the same dispatcher as the Electron
  * gateway (schema check, Result replies, events held until `app:ready`), with the window's own
- * channels answered by the bridge, since the core's table has none.
+ * channels answered by the bridge, since the core's table has none. Only a page offering the
+ * bridge secret as a subprotocol gets a socket.
  */
+import { mkdtempSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -11,7 +15,17 @@ import type { AppEvent, IpcChannel, Snapshot } from '../../../shared/ipc.ts';
 import { HandlerError, type AppCore, type AppHandlers } from '../../../main/core/app/handlers.ts';
 import { IPC_CHANNELS } from '../../../main/core/app/ipc-requests.ts';
 import { Emitter } from '../../../main/core/util/emitter.ts';
-import type { BridgeReply, HostMessage } from '../../../main/preview/bridge-protocol.ts';
+import {
+  BRIDGE_PROTOCOL,
+  BRIDGE_SECRET_PROTOCOL_PREFIX,
+  type BridgeReply,
+  type HostMessage,
+} from '../../../main/preview/bridge-protocol.ts';
+import {
+  BRIDGE_SECRET_FILE,
+  loadBridgeSecret,
+  secretMatches,
+} from '../../../main/preview/bridge-secret.ts';
 import { BridgeServer } from '../../../main/preview/bridge-server.ts';
 import { settings } from '../electron/fixtures.ts';
 
@@ -45,8 +59,11 @@ class Page {
   readonly received: HostMessage[] = [];
   readonly socket: WebSocket;
   #nextId = 1;
-  constructor(url: string) {
-    this.socket = new WebSocket(url);
+  constructor(url: string, secret: string) {
+    this.socket = new WebSocket(url, [
+      BRIDGE_PROTOCOL,
+      `${BRIDGE_SECRET_PROTOCOL_PREFIX}${secret}`,
+    ]);
     this.socket.on('message', (data) => this.received.push(JSON.parse(String(data))));
   }
   opened(): Promise<void> {
@@ -71,28 +88,80 @@ let bridge: BridgeServer | null = null;
 
 afterEach(async () => {
   bridge?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  const running = server;
+  if (running) await new Promise((resolve) => running.close(resolve));
   server = bridge = null;
 });
 
 async function setup() {
   const core = fakeCore();
   const logged: string[] = [];
-  bridge = new BridgeServer(core, (line) => logged.push(line));
-  const sockets = bridge;
+  const dataDir = mkdtempSync(join(tmpdir(), 'lumi-bridge-'));
+  const secret = loadBridgeSecret(dataDir);
+  bridge = new BridgeServer(core, (line) => logged.push(line), secret);
+  const host = bridge;
   server = createServer();
-  server.on('upgrade', (req, socket, head) =>
-    sockets.sockets.handleUpgrade(req, socket, head, (page) => sockets.accept(page)),
-  );
+  server.on('upgrade', (req, socket, head) => host.upgrade(req, socket, head));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const open = async () => {
-    const page = new Page(url);
+  const open = async (offered = secret) => {
+    const page = new Page(url, offered);
     await page.opened();
     return page;
   };
-  return { core, open, logged };
+  return { core, open, logged, url, secret, dataDir };
 }
+
+/** The HTTP status an upgrade with these subprotocols is answered with (101 when accepted). */
+function upgradeStatus(url: string, protocols: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, protocols);
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('the bridge secret', () => {
+  it('refuses an upgrade without the secret or with a wrong one (401), and serves the right one', async () => {
+    const { url, secret, open, logged } = await setup();
+    expect(await upgradeStatus(url, [])).toBe(401);
+    expect(await upgradeStatus(url, [BRIDGE_PROTOCOL])).toBe(401);
+    const wrong = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+    expect(
+      await upgradeStatus(url, [BRIDGE_PROTOCOL, `${BRIDGE_SECRET_PROTOCOL_PREFIX}${wrong}`]),
+    ).toBe(401);
+    expect(await upgradeStatus(url, [BRIDGE_PROTOCOL, `${BRIDGE_SECRET_PROTOCOL_PREFIX}`])).toBe(
+      401,
+    );
+    expect(logged.filter((line) => line.includes('no valid bridge secret'))).toHaveLength(4);
+    const page = await open();
+    expect(page.socket.protocol).toBe(BRIDGE_PROTOCOL);
+    expect(await page.call('settings:get')).toEqual({ ok: true, value: settings });
+  });
+
+  it('is made once per data folder, kept 0600, and read back after a restart', async () => {
+    const { secret, dataDir } = await setup();
+    expect(secret).toMatch(/^[\w-]{43}$/);
+    expect(statSync(join(dataDir, BRIDGE_SECRET_FILE)).mode & 0o777).toBe(0o600);
+    expect(loadBridgeSecret(dataDir)).toBe(secret);
+    const elsewhere = loadBridgeSecret(mkdtempSync(join(tmpdir(), 'lumi-bridge-')));
+    expect(elsewhere).not.toBe(secret);
+  });
+
+  it('compares whole secrets only', () => {
+    expect(secretMatches('abc', 'abc')).toBe(true);
+    expect(secretMatches('abc', 'abcd')).toBe(false);
+    expect(secretMatches('abc', '')).toBe(false);
+    expect(secretMatches('abc', null)).toBe(false);
+  });
+});
 
 describe('BridgeServer', () => {
   it('answers the window channels itself and the rest through the core', async () => {
@@ -142,7 +211,7 @@ describe('BridgeServer', () => {
 
     page.socket.close();
     // The host has let go of the page once its socket server no longer tracks it.
-    while (bridge!.sockets.clients.size > 0) await new Promise((resolve) => setImmediate(resolve));
+    while (bridge!.openPages > 0) await new Promise((resolve) => setImmediate(resolve));
     const third: AppEvent = { type: 'playbackDrained' };
     core.push(third);
     const reloaded = await open();

@@ -5,8 +5,14 @@
  */
 import { vi, type Mock } from 'vitest';
 import type { ChatMessage } from '../../../shared/chat.ts';
-import type { AppEvent, HistoryPage, LumiApi, Snapshot } from '../../../shared/ipc.ts';
-import { ok } from '../../../shared/result.ts';
+import type {
+  AppEvent,
+  HistoryPage,
+  LumiApi,
+  SecretsExport,
+  Snapshot,
+} from '../../../shared/ipc.ts';
+import { ok, type Result } from '../../../shared/result.ts';
 import type { OutboxItem } from '../../../shared/session-events.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
 
@@ -147,8 +153,9 @@ export function createFakeLumi(
     saveProfile: vi.fn(async (profile: ServerProfile) => ok(profile)),
     activateProfile: vi.fn(async () => ok(undefined)),
     removeProfile: vi.fn(async () => ok(undefined)),
-    exportProfiles: vi.fn(async (includeSecrets: boolean) =>
-      ok(JSON.stringify({ format: 'lumi-profiles', includeSecrets })),
+    exportProfiles: vi.fn(async () => ok(JSON.stringify({ format: 'lumi-profiles' }))),
+    exportSecrets: vi.fn(async (): Promise<Result<SecretsExport>> =>
+      ok({ saved: true, path: '/home/me/lumi-servers-with-secrets.json' }),
     ),
     importProfiles: vi.fn(async () => ok([profileFixture()])),
     allowStoringSecrets: vi.fn(async () => ok(undefined)),

@@ -52,18 +52,29 @@ describe('keystore warning', () => {
 });
 
 describe('profile import and export', () => {
-  it('exports without secrets unless asked, and imports what is pasted', async () => {
+  it('exports without secrets into the box, with secrets to a file main writes, and imports what is pasted', async () => {
     const { fake, context } = await start();
     render(ProfileTransfer, { context });
     await fireEvent.click(screen.getByTestId('transfer-export'));
     await settle();
-    expect(fake.api.exportProfiles).toHaveBeenLastCalledWith(false);
+    expect(fake.api.exportProfiles).toHaveBeenCalledTimes(1);
     const box = screen.getByTestId('transfer-json') as HTMLTextAreaElement;
     expect(box.value).toContain('lumi-profiles');
+    await fireEvent.input(box, { target: { value: '' } });
     await fireEvent.click(screen.getByTestId('transfer-secrets'));
     await fireEvent.click(screen.getByTestId('transfer-export'));
     await settle();
-    expect(fake.api.exportProfiles).toHaveBeenLastCalledWith(true);
+    // The window only asks; main chooses the file with a dialog and writes it.
+    expect(fake.api.exportSecrets).toHaveBeenCalledTimes(1);
+    expect(fake.api.exportProfiles).toHaveBeenCalledTimes(1);
+    expect(box.value).toBe('');
+    expect(screen.getByRole('status').textContent).toContain(
+      '/home/me/lumi-servers-with-secrets.json',
+    );
+    fake.api.exportSecrets.mockResolvedValueOnce({ ok: true, value: { saved: false } });
+    await fireEvent.click(screen.getByTestId('transfer-export'));
+    await settle();
+    expect(screen.getByRole('status').textContent).toMatch(/cancelled/);
     await fireEvent.input(box, { target: { value: '{"format":"lumi-profiles"}' } });
     await fireEvent.click(screen.getByTestId('transfer-import'));
     await settle();

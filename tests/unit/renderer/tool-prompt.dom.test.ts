@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import ToolPromptList from '../../../renderer/src/components/ToolPromptList.svelte';
 import { LUMI_CONTEXT } from '../../../renderer/src/state/context.ts';
 import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
+import { urlSummary } from '../../../main/core/mcp/desktop-tools.ts';
 import { createFakeLumi, NOW, type FakeLumi } from './fake-lumi-api.ts';
 
 async function renderPrompts(): Promise<FakeLumi> {
@@ -64,5 +65,24 @@ describe('tool consent prompt', () => {
     const left = screen.getAllByTestId('tool-prompt');
     expect(left.map((item) => item.dataset.promptId)).toEqual(['p4']);
     expect(fake.api.answerTool).not.toHaveBeenCalled();
+  });
+
+  it('shows the whole host of a link to open, however long, so a look-alike cannot pass', async () => {
+    const fake = await renderPrompts();
+    const host = 'www.paypal.com.account-security-check.example';
+    fake.emit({
+      type: 'toolPrompted',
+      prompt: {
+        id: 'p9',
+        tool: 'self.system.open_url',
+        // What the open_url tool puts in its prompt for this link.
+        summary: `url=${urlSummary(`https://${host}/signin/${'x'.repeat(120)}?s=1`)}`,
+        expiresAt: NOW + 15_000,
+      },
+    });
+    flushSync();
+    const shown = screen.getByTestId('tool-prompt').textContent ?? '';
+    expect(shown).toContain(`https://${host}/signin/`);
+    expect(shown).not.toContain('?s=1');
   });
 });

@@ -8,7 +8,11 @@ import { runDoctor } from '../../ota/doctor.ts';
 import type { HistoryStore } from '../../store/history.ts';
 import type { IdentityStore } from '../../store/identity.ts';
 import type { ProfileStore } from '../../store/profiles.ts';
-import { exportProfiles, importProfiles } from '../../store/profile-transfer.ts';
+import {
+  exportProfiles,
+  importProfiles,
+  writeSecretsExport,
+} from '../../store/profile-transfer.ts';
 import type { SecretStore } from '../../store/secrets.ts';
 import type { Clock } from '../../util/clock.ts';
 import { reported, type AreaHandlers } from '../handlers.ts';
@@ -25,7 +29,12 @@ export interface ProfileHandlersDeps {
   readonly appVersion: string;
   readonly clock: Clock;
   readonly emit: (event: AppEvent) => void;
+  /** Where an export with secrets goes (a save dialog); null when the user cancels. */
+  readonly chooseExportFile: (suggestedName: string) => Promise<string | null>;
 }
+
+/** The file name a save dialog suggests for an export with secrets. */
+export const SECRETS_EXPORT_NAME = 'lumi-servers-with-secrets.json';
 
 export function profileHandlers(
   deps: ProfileHandlersDeps,
@@ -53,8 +62,13 @@ export function profileHandlers(
       if (wasActive) await host.switchProfile();
       else announce();
     },
-    'profiles:export': ({ includeSecrets }) =>
-      exportProfiles(transfer, { includeSecrets, now: clock.now() }),
+    'profiles:export': () => exportProfiles(transfer, { now: clock.now() }),
+    'profiles:exportSecrets': async () => {
+      const path = await deps.chooseExportFile(SECRETS_EXPORT_NAME);
+      if (path === null) return { saved: false };
+      reported(() => writeSecretsExport(transfer, path, clock.now()));
+      return { saved: true, path };
+    },
     'profiles:import': async ({ json }) => {
       reported(() => importProfiles(transfer, json));
       announce();
