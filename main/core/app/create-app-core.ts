@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../log/logger.ts';
 import type { AppControls, DesktopCapabilities } from '../mcp/capabilities.ts';
 import { ConsentGate } from '../mcp/consent.ts';
 import type { VoiceOptions } from '../session/voice-turns.ts';
+import { recordEvent } from '../store/history-recorder.ts';
 import { HistoryStore } from '../store/history.ts';
 import { IdentityStore } from '../store/identity.ts';
 import { ProfileStore } from '../store/profiles.ts';
@@ -235,9 +236,9 @@ function sessionHostFor(parts: Parts): SessionHost {
       }),
     subscribe: (session) =>
       session.onEvent((event) => {
-        if (event.type === 'messageUpserted') {
+        if (event.type === 'messageUpserted' || event.type === 'messageAppended') {
           try {
-            stores.history.upsert(event.message);
+            recordEvent(stores.history, event);
           } catch (error) {
             logger.error('history write failed', { error: String(error) });
           }

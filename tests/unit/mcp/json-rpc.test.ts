@@ -35,16 +35,22 @@ describe('classify', () => {
       kind: 'response',
       id: 9,
     });
-    expect(classify({ id: 3, method: 'tools/list' })).toEqual({ kind: 'invalid', id: 3 });
+    expect(classify({ id: 3, method: 'tools/list' })).toEqual({
+      kind: 'invalid',
+      id: 3,
+      tooDeep: false,
+    });
     expect(classify({ jsonrpc: '2.0', id: 1.5, method: 'ping' })).toEqual({
       kind: 'invalid',
       id: null,
+      tooDeep: false,
     });
     expect(classify({ jsonrpc: '2.0', id: 2, method: 'ping', params: [1] })).toEqual({
       kind: 'invalid',
       id: 2,
+      tooDeep: false,
     });
-    expect(classify({ what: 'ever' })).toEqual({ kind: 'invalid', id: null });
+    expect(classify({ what: 'ever' })).toEqual({ kind: 'invalid', id: null, tooDeep: false });
   });
 });
 
