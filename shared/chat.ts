@@ -16,6 +16,8 @@ export interface ChatMessage {
   readonly systemKind: SystemKind | null;
   /** Turn timings, on the assistant message once its turn ended. */
   readonly timings: TurnTimings | null;
+  /** Some of the server's text was cut (shared/bounded-text.ts); absent when nothing was. */
+  readonly truncated?: boolean;
 }
 
 export type ChatRole = 'user' | 'assistant' | 'system';

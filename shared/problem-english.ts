@@ -62,6 +62,9 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
   turnTimedOut: 'The server stopped answering this turn.',
   unknownMessage: 'Ignored a message of unknown type "{type}".',
   invalidMessage: 'Ignored an invalid message ({detail}).',
+  messageTooDeep: 'Ignored a server message nested deeper than {limit} levels.',
+  serverTextTruncated: 'A server text ({field}) was cut to {limit} characters.',
+  replyTruncated: 'The reply passed {limit} characters; the rest was not kept.',
   serverError: 'The server reported an error: {text}',
   serverErrorUnspecified: 'The server reported an error.',
   realtimeDisabled:

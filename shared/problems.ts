@@ -77,6 +77,12 @@ interface ProblemParams {
   turnTimedOut: Record<never, never>;
   unknownMessage: { readonly type: string };
   invalidMessage: { readonly detail: string };
+  /** A server message nested deeper than `limit` objects and arrays; not parsed at all. */
+  messageTooDeep: { readonly limit: number };
+  /** A text field from the server (`field`: stt, sentence, alert, …) was cut to `limit`. */
+  serverTextTruncated: { readonly field: string; readonly limit: number };
+  /** A reply grew past `limit` characters; what followed was not kept. */
+  replyTruncated: { readonly limit: number };
   /** The server's `error` message; `text` is the server's words. */
   serverError: { readonly text: string };
   /** The server's `error` message without any text. */
@@ -174,6 +180,9 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   turnTimedOut: true,
   unknownMessage: true,
   invalidMessage: true,
+  messageTooDeep: true,
+  serverTextTruncated: true,
+  replyTruncated: true,
   serverError: true,
   serverErrorUnspecified: true,
   realtimeDisabled: true,

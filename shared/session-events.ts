@@ -70,6 +70,18 @@ export type SessionEvent =
   | { readonly type: 'turnEnded'; readonly timings: TurnTimings; readonly aborted: boolean }
   | { readonly type: 'outboxChanged'; readonly item: OutboxItem }
   | { readonly type: 'messageUpserted'; readonly message: ChatMessage }
+  /**
+   * `text` (with its separator) was added to the end of message `id`, a streaming reply: a new
+   * sentence costs every front end and the store the sentence, not the whole reply again.
+   */
+  | {
+      readonly type: 'messageAppended';
+      readonly id: string;
+      readonly conversationId: string;
+      readonly text: string;
+      readonly updatedAt: number;
+      readonly truncated: boolean;
+    }
   | { readonly type: 'protocolLogged'; readonly entry: ProtocolLogEntry }
   | { readonly type: 'inputLevel'; readonly dbfs: number; readonly speaking: boolean }
   | { readonly type: 'inputTooQuiet'; readonly dbfs: number }

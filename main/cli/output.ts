@@ -68,6 +68,7 @@ export function toCliEvent(event: SessionEvent, verbose: boolean): CliEvent | nu
       return verbose ? { event: 'protocol', ...event.entry } : null;
     case 'inputLevel':
     case 'messageUpserted':
+    case 'messageAppended':
       return null;
   }
 }

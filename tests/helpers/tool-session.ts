@@ -29,8 +29,15 @@ export interface ToolSession {
   close(): Promise<void>;
 }
 
-/** Push-to-talk from a tone (100 ms minimum press, no release tail); device tools attached. */
-export function openToolSession(url: string, sink: AudioSink = new NullSink()): ToolSession {
+/**
+ * Push-to-talk from a tone (100 ms minimum press, no release tail); device tools attached.
+ * `newConversationId` starts conversations (a history store's, to record the session).
+ */
+export function openToolSession(
+  url: string,
+  sink: AudioSink = new NullSink(),
+  newConversationId?: () => string,
+): ToolSession {
   const desktop = new NodeDesktopCapabilities({
     app: {
       getVolume: () => Promise.resolve(50),
@@ -67,6 +74,7 @@ export function openToolSession(url: string, sink: AudioSink = new NullSink()): 
       releaseTailMs: 0,
     },
     onServerMessage: (message) => features.handle(message),
+    ...(newConversationId ? { newConversationId } : {}),
   });
   features.attach(session);
   const events: SessionEvent[] = [];

@@ -13,6 +13,7 @@
  * server hello) starts through `reset()`: the old session's calls are abandoned and their
  * replies dropped, so nothing of it reaches the new one, where the same ids start over.
  */
+import { boundedJson } from '../log/bounded-json.ts';
 import { mcpReply, type SendMessage } from '../protocol/client-messages.ts';
 import type { Clock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
@@ -21,6 +22,7 @@ import { clip, type DeviceTool, type ToolOutput } from './device-tool.ts';
 import {
   classify,
   errorReply,
+  MAX_PAYLOAD_DEPTH,
   resultReply,
   RpcError,
   RpcErrorCode,
@@ -214,12 +216,12 @@ export class DeviceMcpServer {
       case 'invalid':
         // Answer what carries an id, or the server waits 30 s for nothing.
         if (message.id !== null) {
-          this.#reply(
-            session,
-            errorReply(message.id, RpcErrorCode.InvalidRequest, 'Invalid Request'),
-          );
+          const words = message.tooDeep
+            ? `Invalid Request: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`
+            : 'Invalid Request';
+          this.#reply(session, errorReply(message.id, RpcErrorCode.InvalidRequest, words));
         }
-        this.#failed(new Error(`Not a JSON-RPC message: ${JSON.stringify(payload).slice(0, 200)}`));
+        this.#failed(new Error(`Not a JSON-RPC message: ${boundedJson(payload, 200)}`));
     }
   }
 

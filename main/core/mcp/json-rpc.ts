@@ -15,6 +15,14 @@ export const RpcErrorCode = {
   InternalError: -32603,
 } as const;
 
+/**
+ * Deepest nesting an inbound payload may have. Device tools take flat arguments (a name, a
+ * number, a list of strings), so a payload deeper than this is not a request a device can serve;
+ * refusing it keeps recursive handling and logging of tool arguments shallow. The frame itself
+ * was already bounded at the edge (protocol/parse.ts MAX_JSON_DEPTH).
+ */
+export const MAX_PAYLOAD_DEPTH = 16;
+
 export type RequestId = string | number;
 export type Params = Readonly<Record<string, unknown>>;
 
@@ -50,10 +58,33 @@ export type Inbound =
     }
   | { readonly kind: 'notification'; readonly method: string; readonly params: Params }
   | { readonly kind: 'response'; readonly id: RequestId }
-  /** Not JSON-RPC. `id` is the payload's id when it has a usable one, so it can be answered. */
-  | { readonly kind: 'invalid'; readonly id: RequestId | null };
+  /**
+   * Not JSON-RPC, or nested deeper than MAX_PAYLOAD_DEPTH (`tooDeep`). `id` is the payload's id
+   * when it has a usable one, so it can be answered.
+   */
+  | { readonly kind: 'invalid'; readonly id: RequestId | null; readonly tooDeep: boolean };
+
+/** True when `value` nests objects and arrays deeper than `limit`; recursion stops at `limit`. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit <= 0) return true;
+  for (const key in value) {
+    if (nestsDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
+  }
+  return false;
+}
+
+function usableId(payload: Readonly<Record<string, unknown>>): RequestId | null {
+  const given = payload['id'];
+  return typeof given === 'string' || (typeof given === 'number' && Number.isInteger(given))
+    ? given
+    : null;
+}
 
 export function classify(payload: Readonly<Record<string, unknown>>): Inbound {
+  if (nestsDeeperThan(payload, MAX_PAYLOAD_DEPTH)) {
+    return { kind: 'invalid', id: usableId(payload), tooDeep: true };
+  }
   const request = RequestSchema.safeParse(payload);
   if (request.success) {
     const { id: requestId, method, params: given } = request.data;
@@ -68,14 +99,7 @@ export function classify(payload: Readonly<Record<string, unknown>>): Inbound {
   }
   const response = ResponseSchema.safeParse(payload);
   if (response.success) return { kind: 'response', id: response.data.id };
-  const given = payload['id'];
-  return {
-    kind: 'invalid',
-    id:
-      typeof given === 'string' || (typeof given === 'number' && Number.isInteger(given))
-        ? given
-        : null,
-  };
+  return { kind: 'invalid', id: usableId(payload), tooDeep: false };
 }
 
 /** An error a request handler throws to answer with a JSON-RPC error of its choosing. */

@@ -12,6 +12,13 @@ import {
 
 /** Raw text kept for the log is cut to this many characters. */
 export const RAW_TEXT_LIMIT = 2_000;
+/**
+ * Deepest nesting of objects and arrays a frame may have. Real frames nest a handful of levels
+ * (an MCP `tools/call`: frame, payload, params, arguments, then the arguments' own values); a
+ * frame nested 200 000 deep parses fine but overflows the stack of everything recursive after
+ * it (JSON.stringify, structured clone over IPC, validators), so it is refused unparsed.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export type InboundFrame =
   | { readonly kind: 'message'; readonly message: ServerMessage; readonly raw: string }
@@ -20,7 +27,7 @@ export type InboundFrame =
   | { readonly kind: 'unknown'; readonly type: string; readonly raw: string }
   | {
       readonly kind: 'invalid';
-      readonly reason: 'json' | 'not_object' | 'no_type' | 'schema';
+      readonly reason: 'json' | 'not_object' | 'no_type' | 'schema' | 'too_deep';
       readonly detail: string;
       readonly raw: string;
     };
@@ -37,12 +44,47 @@ function looksLikeJson(text: string): boolean {
   return first === '{' || first === '[' || first === '"';
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * True when `text`, read as JSON, opens objects and arrays deeper than `limit` (brackets inside
+ * strings do not count). One pass, no allocation; it stops at the first level too deep.
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === BACKSLASH) index += 1;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) {
+      inString = true;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
 function isKnownType(type: string): type is ServerMessageType {
   return Object.hasOwn(serverMessageSchemas, type);
 }
 
 /** Parse one text frame from the server. */
 export function parseServerText(raw: string): InboundFrame {
+  if (looksLikeJson(raw) && nestsDeeperThan(raw, MAX_JSON_DEPTH)) {
+    const detail = `nested deeper than ${MAX_JSON_DEPTH} levels`;
+    return { kind: 'invalid', reason: 'too_deep', detail, raw: clip(raw) };
+  }
   let value: unknown;
   try {
     value = JSON.parse(raw);

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AssistantState, ListenMode } from '../../../shared/assistant.ts';
+import { boundText, MAX_DISPLAY_TEXT } from '../../../shared/bounded-text.ts';
 import type { SystemKind } from '../../../shared/chat.ts';
 import type { ConnectionState } from '../../../shared/connection-state.ts';
 import { emojiForEmotion } from '../../../shared/emotion.ts';
@@ -18,7 +19,8 @@ import type { AudioSink } from '../audio/sink.ts';
 import type { Connection } from '../connection/connection.ts';
 import { Outbox, OutboxFullError } from '../connection/outbox.ts';
 import { abortSpeaking, listenDetect, type ClientMessage } from '../protocol/client-messages.ts';
-import type { InboundFrame } from '../protocol/parse.ts';
+import { boundedJson } from '../log/bounded-json.ts';
+import { MAX_JSON_DEPTH, type InboundFrame } from '../protocol/parse.ts';
 import type { ServerMessage } from '../protocol/server-messages.ts';
 import { type Clock, SECOND, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
@@ -88,7 +90,7 @@ export class Session {
     this.#transcript = new Transcript(
       this.#clock,
       newId,
-      (message) => this.#emit({ type: 'messageUpserted', message }),
+      (event) => this.#emit(event),
       options.newConversationId,
     );
     this.#outbox = new Outbox(this.#clock, (item) => this.#onOutboxChanged(item), newId);
@@ -312,7 +314,11 @@ export class Session {
         this.#emitError({ code: 'unknownMessage', type: frame.type });
         return;
       case 'invalid':
-        this.#emitError({ code: 'invalidMessage', detail: `${frame.reason}: ${frame.detail}` });
+        this.#emitError(
+          frame.reason === 'too_deep'
+            ? { code: 'messageTooDeep', limit: MAX_JSON_DEPTH }
+            : { code: 'invalidMessage', detail: `${frame.reason}: ${frame.detail}` },
+        );
         return;
     }
   }
@@ -334,7 +340,7 @@ export class Session {
         this.#emit({
           type: 'alertReceived',
           status: message.status,
-          message: message.message,
+          message: boundText(message.message).text,
           emotion: message.emotion ?? null,
         });
         // The official server refuses long typed text with an alert and no reply (§3.4).
@@ -359,7 +365,8 @@ export class Session {
         this.#transcript.system('error', message.message ?? 'The server reported an error.');
         return;
       case 'custom':
-        this.#transcript.system('server', JSON.stringify(message.payload));
+        // Written past the line's limit, so the transcript's cut marks it and says so.
+        this.#transcript.system('server', boundedJson(message.payload, 2 * MAX_DISPLAY_TEXT));
         this.#onServerMessage?.(message);
         return;
       case 'hello':
@@ -379,7 +386,7 @@ export class Session {
 
   #onStt(text: string): void {
     const turn = this.#turns.current;
-    this.#emit({ type: 'userTranscribed', text });
+    this.#emit({ type: 'userTranscribed', text: boundText(text).text });
     if (turn?.kind === 'text' && turn.typedText === text) {
       turn.markResponse();
       return; // the server echoes typed text as stt; the typed line already shows it
@@ -414,7 +421,7 @@ export class Session {
       turn.markSentence();
       turn.replyId ??= this.#transcript.openReply();
       this.#transcript.appendSentence(turn.replyId, text);
-      this.#emit({ type: 'sentenceStarted', text });
+      this.#emit({ type: 'sentenceStarted', text: boundText(text).text });
       return;
     }
     if (state === 'stop') {

@@ -10,6 +10,15 @@ interface EventSource {
   onEvent(listener: (event: SessionEvent) => void): () => void;
 }
 
+/**
+ * Apply one session event to `history`: a message written whole, or a sentence appended to a
+ * streaming reply. Other events are not history. Throws what the store throws.
+ */
+export function recordEvent(history: HistoryStore, event: SessionEvent): void {
+  if (event.type === 'messageUpserted') history.upsert(event.message);
+  else if (event.type === 'messageAppended') history.append(event);
+}
+
 /** Store the session's messages in `history`; returns the function that stops recording. */
 export function recordHistory(
   session: EventSource,
@@ -17,9 +26,8 @@ export function recordHistory(
   onWriteFailed: (error: unknown) => void,
 ): () => void {
   return session.onEvent((event) => {
-    if (event.type !== 'messageUpserted') return;
     try {
-      history.upsert(event.message);
+      recordEvent(history, event);
     } catch (error) {
       onWriteFailed(error);
     }

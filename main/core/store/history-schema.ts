@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 /** Bumped with each schema change; stored in `PRAGMA user_version`. */
-export const HISTORY_SCHEMA_VERSION = 1;
+export const HISTORY_SCHEMA_VERSION = 2;
 /** How long a write waits for another connection's lock (the CLI reading while the app writes). */
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -65,6 +65,32 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, status ON messages BEGI
 END;
 `;
 
+/**
+ * Version 2: a streaming reply grows by sentences stored as rows of their own, so a sentence
+ * costs one small insert instead of rewriting the whole reply (issue 11, finding 6). The parts
+ * are folded into `messages.text` whenever the message is written whole (at the latest when it
+ * settles, which is also when the FTS triggers index it), so only streaming rows have parts.
+ * `truncated` keeps the ChatMessage flag (shared/bounded-text.ts).
+ */
+const SCHEMA_V2 = `
+CREATE TABLE message_parts (
+  message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (message_id, seq)
+) WITHOUT ROWID;
+ALTER TABLE messages ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
+`;
+
+/**
+ * A message's whole text, for a query over `messages m`: its stored text and, while it streams,
+ * its parts in order. Settled rows never have parts.
+ */
+export const FULL_TEXT_SQL = `CASE WHEN m.status = 'streaming'
+  THEN m.text || coalesce((SELECT group_concat(p.text, '' ORDER BY p.seq)
+                           FROM message_parts p WHERE p.message_id = m.id), '')
+  ELSE m.text END`;
+
 export class HistoryOpenError extends Error {}
 
 /** Open (and create or upgrade) the history database at `path`; `:memory:` works for tests. */
@@ -84,9 +110,10 @@ export function openHistoryDatabase(path: string): DatabaseSync {
         `The history at ${path} was written by a newer Lumi (schema ${version}); update Lumi to read it.`,
       );
     }
-    if (version === 0) {
+    if (version < HISTORY_SCHEMA_VERSION) {
       db.exec('BEGIN IMMEDIATE');
-      db.exec(SCHEMA_V1);
+      if (version < 1) db.exec(SCHEMA_V1);
+      db.exec(SCHEMA_V2);
       db.exec(`PRAGMA user_version = ${HISTORY_SCHEMA_VERSION}`);
       db.exec('COMMIT');
     }

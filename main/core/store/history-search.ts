@@ -8,6 +8,7 @@
  * in the FTS index yet (history-schema.ts), so long queries also scan the few streaming rows.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { FULL_TEXT_SQL } from './history-schema.ts';
 
 /** Shortest query the trigram index can answer. */
 export const TRIGRAM_MIN_CHARS = 3;
@@ -50,9 +51,9 @@ export function searchMessages(
   if ([...needle].length < TRIGRAM_MIN_CHARS) {
     return db
       .prepare(
-        `SELECT m.rowid AS _rowid, m.* FROM messages m
+        `SELECT m.rowid AS _rowid, m.*, ${FULL_TEXT_SQL} AS full_text FROM messages m
          CROSS JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.text LIKE ? ESCAPE '\\' AND c.profile_id = ?
+         WHERE ${FULL_TEXT_SQL} LIKE ? ESCAPE '\\' AND c.profile_id = ?
          ORDER BY m.rowid DESC LIMIT ?`,
       )
       .all(likeContains(needle), profileId, limit);
@@ -69,9 +70,10 @@ export function searchMessages(
     .all(ftsPhrase(needle), profileId, limit);
   const streaming = db
     .prepare(
-      `SELECT m.rowid AS _rowid, m.* FROM messages m INDEXED BY messages_streaming
+      `SELECT m.rowid AS _rowid, m.*, ${FULL_TEXT_SQL} AS full_text
+       FROM messages m INDEXED BY messages_streaming
        CROSS JOIN conversations c ON c.id = m.conversation_id
-       WHERE m.status = 'streaming' AND m.text LIKE ? ESCAPE '\\' AND c.profile_id = ?`,
+       WHERE m.status = 'streaming' AND ${FULL_TEXT_SQL} LIKE ? ESCAPE '\\' AND c.profile_id = ?`,
     )
     .all(likeContains(needle), profileId);
   return streaming.length === 0 ? settled : mergeNewestFirst(settled, streaming, limit);

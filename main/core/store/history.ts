@@ -10,7 +10,7 @@ import type { TurnTimings } from '../../../shared/assistant.ts';
 import type { ChatMessage, ChatRole, MessageStatus, SystemKind } from '../../../shared/chat.ts';
 import type { HistoryPage } from '../../../shared/ipc.ts';
 import { systemClock, type Clock, type TimerHandle } from '../util/clock.ts';
-import { openHistoryDatabase } from './history-schema.ts';
+import { FULL_TEXT_SQL, openHistoryDatabase } from './history-schema.ts';
 import { searchMessages } from './history-search.ts';
 
 /** Largest page or search result handed out at once. */
@@ -38,9 +38,21 @@ export interface Conversation {
 
 type Row = Record<string, unknown>;
 
+/** Text added to the end of a streaming message (a `messageAppended` event fits). */
+export interface MessageAppend {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly text: string;
+  readonly updatedAt: number;
+  readonly truncated: boolean;
+}
+
 const ROLES: ReadonlySet<string> = new Set<ChatRole>(['user', 'assistant', 'system']);
 
-/** Turn a `messages` row into a ChatMessage. Columns are constrained by the schema. */
+/**
+ * Turn a `messages` row into a ChatMessage. Columns are constrained by the schema; a streaming
+ * message's text is the query's `full_text` column (FULL_TEXT_SQL) when it selects one.
+ */
 export function rowToMessage(row: Row): ChatMessage {
   const role = String(row['role']);
   const timings = row['timings'];
@@ -48,13 +60,14 @@ export function rowToMessage(row: Row): ChatMessage {
     id: String(row['id']),
     conversationId: String(row['conversation_id']),
     role: (ROLES.has(role) ? role : 'system') as ChatRole,
-    text: String(row['text']),
+    text: String(row['full_text'] ?? row['text']),
     emotion: row['emotion'] === null ? null : String(row['emotion']),
     status: String(row['status']) as MessageStatus,
     createdAt: Number(row['created_at']),
     updatedAt: Number(row['updated_at']),
     systemKind: row['system_kind'] === null ? null : (String(row['system_kind']) as SystemKind),
     timings: typeof timings === 'string' ? (JSON.parse(timings) as TurnTimings) : null,
+    ...(Number(row['truncated']) === 1 ? { truncated: true } : {}),
   };
 }
 
@@ -101,6 +114,10 @@ export class HistoryStore {
     readonly insertConversation: StatementSync;
     readonly touchConversation: StatementSync;
     readonly upsertMessage: StatementSync;
+    readonly dropParts: StatementSync;
+    readonly appendPart: StatementSync;
+    readonly markTruncated: StatementSync;
+    readonly touchOnAppend: StatementSync;
   };
   readonly #clock: Clock;
   #writesSinceCheckpoint = 0;
@@ -124,13 +141,27 @@ export class HistoryStore {
       ),
       upsertMessage: this.#db.prepare(
         `INSERT INTO messages
-           (id, conversation_id, role, text, emotion, status, system_kind, created_at, updated_at, timings)
-         VALUES (:id, :conversation, :role, :text, :emotion, :status, :kind, :created, :updated, :timings)
+           (id, conversation_id, role, text, emotion, status, system_kind, created_at, updated_at, timings, truncated)
+         VALUES (:id, :conversation, :role, :text, :emotion, :status, :kind, :created, :updated, :timings, :truncated)
          ON CONFLICT (id) DO UPDATE SET
            text = excluded.text, emotion = excluded.emotion, status = excluded.status,
            system_kind = excluded.system_kind, updated_at = excluded.updated_at,
-           timings = excluded.timings
+           timings = excluded.timings, truncated = excluded.truncated
          WHERE messages.conversation_id = excluded.conversation_id`,
+      ),
+      // The whole text was just written, so the parts it already contains go.
+      dropParts: this.#db.prepare('DELETE FROM message_parts WHERE message_id = ?'),
+      appendPart: this.#db.prepare(
+        `INSERT INTO message_parts (message_id, seq, text)
+         SELECT :id, (SELECT coalesce(max(seq), 0) + 1 FROM message_parts WHERE message_id = :id), :text
+         WHERE EXISTS (SELECT 1 FROM messages
+                       WHERE id = :id AND conversation_id = :conversation AND status = 'streaming')`,
+      ),
+      markTruncated: this.#db.prepare(
+        'UPDATE messages SET truncated = 1 WHERE id = ? AND truncated = 0',
+      ),
+      touchOnAppend: this.#db.prepare(
+        'UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = ?',
       ),
     };
   }
@@ -160,10 +191,12 @@ export class HistoryStore {
         created: message.createdAt,
         updated: message.updatedAt,
         timings: message.timings === null ? null : JSON.stringify(message.timings),
+        truncated: message.truncated === true ? 1 : 0,
       });
       if (Number(result.changes) === 0) {
         throw new Error(`message ${message.id} belongs to another conversation`);
       }
+      this.#statements.dropParts.run(message.id);
       this.#statements.touchConversation.run({
         at: message.updatedAt,
         role: message.role,
@@ -176,6 +209,28 @@ export class HistoryStore {
       throw error;
     }
     this.#afterWrite(message.status !== 'streaming');
+  }
+
+  /**
+   * Add text to the end of a streaming message (its next sentence): one small insert whatever
+   * the length of the reply, in its own committed write like `upsert`.
+   */
+  append(change: MessageAppend): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const { id, conversationId, text } = change;
+      const result = this.#statements.appendPart.run({ id, conversation: conversationId, text });
+      if (Number(result.changes) === 0) {
+        throw new Error(`message ${id} is not a streaming message of ${conversationId}`);
+      }
+      if (change.truncated) this.#statements.markTruncated.run(id);
+      this.#statements.touchOnAppend.run(change.updatedAt, conversationId);
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+    this.#afterWrite(false);
   }
 
   #afterWrite(turnEnded: boolean): void {
@@ -221,7 +276,10 @@ export class HistoryStore {
   /** Every message of a conversation, oldest first. */
   messages(conversationId: string): ChatMessage[] {
     return this.#db
-      .prepare(`SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at, id`)
+      .prepare(
+        `SELECT m.*, ${FULL_TEXT_SQL} AS full_text FROM messages m
+         WHERE conversation_id = ? ORDER BY created_at, id`,
+      )
       .all(conversationId)
       .map(rowToMessage);
   }
@@ -241,7 +299,8 @@ export class HistoryStore {
       .prepare(
         // CROSS JOIN keeps messages the outer loop, so the (created_at, id) index gives the
         // order and the scan stops at the limit instead of sorting a whole profile.
-        `SELECT m.* FROM messages m CROSS JOIN conversations c ON c.id = m.conversation_id
+        `SELECT m.*, ${FULL_TEXT_SQL} AS full_text
+         FROM messages m CROSS JOIN conversations c ON c.id = m.conversation_id
          WHERE ${scope} ${cursor ? 'AND (m.created_at, m.id) < (:createdAt, :id)' : ''}
          ORDER BY m.created_at DESC, m.id DESC LIMIT :limit`,
       )

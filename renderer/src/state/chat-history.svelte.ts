@@ -1,10 +1,23 @@
 import type { ChatMessage } from '../../../shared/chat.ts';
 import type { HistoryPage, TaskRow } from '../../../shared/ipc.ts';
 import type { Result } from '../../../shared/result.ts';
-import type { OutboxItem } from '../../../shared/session-events.ts';
+import type { OutboxItem, SessionEvent } from '../../../shared/session-events.ts';
 
 /** Messages fetched per history request: enough to fill the window a few times over. */
 export const HISTORY_PAGE_SIZE = 50;
+/**
+ * Sentences appended within this long are shown together, so a server streaming thousands of
+ * sentences a second re-renders its reply about twenty times a second, not once per sentence.
+ */
+export const APPEND_BATCH_MS = 50;
+
+export type MessageAppend = Omit<Extract<SessionEvent, { type: 'messageAppended' }>, 'type'>;
+
+interface PendingAppend {
+  readonly parts: string[];
+  updatedAt: number;
+  truncated: boolean;
+}
 
 /** One line of the chat list. Messages and task rows have separate key spaces. */
 export type ChatRow =
@@ -46,6 +59,10 @@ export class ChatHistory {
   // reactive: it is bookkeeping beside `rows`, which is what the window reads.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see above
   #keys = new Set<string>();
+  // Appended text not shown yet, by message id (see APPEND_BATCH_MS). Bookkeeping, as #keys.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see above
+  readonly #pending = new Map<string, PendingAppend>();
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #fetch: HistoryFetch;
 
   constructor(fetch: HistoryFetch) {
@@ -89,12 +106,51 @@ export class ChatHistory {
 
   /** A new message, or a new version of one (a reply whose sentences are still streaming in). */
   upsertMessage(message: ChatMessage): void {
+    // The whole message includes whatever was appended to it before.
+    this.#pending.delete(message.id);
     const key = messageKey(message.id);
     const index = this.#indexOf(key);
     const previous = this.rows[index];
     const error =
       message.status === 'failed' && previous?.kind === 'message' ? previous.error : null;
     this.#put(index, messageRow(message, error));
+  }
+
+  /** The next sentence of a streaming reply: shown with the others of its batch. */
+  appendToMessage(change: MessageAppend): void {
+    const pending = this.#pending.get(change.id);
+    if (pending) {
+      pending.parts.push(change.text);
+      pending.updatedAt = change.updatedAt;
+      pending.truncated ||= change.truncated;
+    } else {
+      const { text, updatedAt, truncated } = change;
+      this.#pending.set(change.id, { parts: [text], updatedAt, truncated });
+    }
+    this.#flushTimer ??= setTimeout(() => this.flushAppends(), APPEND_BATCH_MS);
+  }
+
+  /** Show appended text now (it also shows by itself APPEND_BATCH_MS after it arrived). */
+  flushAppends(): void {
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    if (this.#pending.size === 0) return;
+    const next = this.rows.slice();
+    for (const [id, pending] of this.#pending) {
+      const index = this.#indexOf(messageKey(id));
+      const row = next[index];
+      // A reply the window never saw open arrives whole when it settles.
+      if (row?.kind !== 'message') continue;
+      const message: ChatMessage = {
+        ...row.message,
+        text: `${row.message.text}${pending.parts.join('')}`,
+        updatedAt: pending.updatedAt,
+        ...(pending.truncated ? { truncated: true } : {}),
+      };
+      next[index] = messageRow(message, row.error);
+    }
+    this.#pending.clear();
+    this.#rows = next;
   }
 
   /** Typed text changed state in the outbox; it shows as the user's message with that status. */

@@ -107,6 +107,9 @@ export class Lumi {
       case 'messageUpserted':
         this.chat.upsertMessage(event.message);
         return;
+      case 'messageAppended':
+        this.chat.appendToMessage(event);
+        return;
       case 'outboxChanged':
         this.chat.applyOutbox(event.item);
         return;

@@ -4,7 +4,7 @@
  * to requests Lumi never sent, bad params).
  */
 import { describe, expect, it } from 'vitest';
-import { classify } from '../../../main/core/mcp/json-rpc.ts';
+import { classify, MAX_PAYLOAD_DEPTH } from '../../../main/core/mcp/json-rpc.ts';
 import { ConsentGate } from '../../../main/core/mcp/consent.ts';
 import {
   DeviceMcpServer,
@@ -35,16 +35,27 @@ describe('classify', () => {
       kind: 'response',
       id: 9,
     });
-    expect(classify({ id: 3, method: 'tools/list' })).toEqual({ kind: 'invalid', id: 3 });
+    expect(classify({ id: 3, method: 'tools/list' })).toEqual({
+      kind: 'invalid',
+      id: 3,
+      tooDeep: false,
+    });
     expect(classify({ jsonrpc: '2.0', id: 1.5, method: 'ping' })).toEqual({
       kind: 'invalid',
       id: null,
+      tooDeep: false,
     });
     expect(classify({ jsonrpc: '2.0', id: 2, method: 'ping', params: [1] })).toEqual({
       kind: 'invalid',
       id: 2,
+      tooDeep: false,
     });
-    expect(classify({ what: 'ever' })).toEqual({ kind: 'invalid', id: null });
+    expect(classify({ what: 'ever' })).toEqual({ kind: 'invalid', id: null, tooDeep: false });
+    let deep: Record<string, unknown> = {};
+    for (let level = 0; level < MAX_PAYLOAD_DEPTH; level += 1) deep = { a: deep };
+    expect(
+      classify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { arguments: deep } }),
+    ).toEqual({ kind: 'invalid', id: 7, tooDeep: true });
   });
 });
 

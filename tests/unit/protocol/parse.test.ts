@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseServerText, RAW_TEXT_LIMIT } from '../../../main/core/protocol/parse.ts';
+import {
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
+  parseServerText,
+  RAW_TEXT_LIMIT,
+} from '../../../main/core/protocol/parse.ts';
 
 /** One real-shaped example of every server message (docs/protocol.md §2.2, §3.3, seeds). */
 const EXAMPLES: Record<string, string> = {
@@ -107,5 +112,25 @@ describe('parseServerText: malformed input never throws', () => {
     const frame = parseServerText(huge);
     expect(frame.kind).toBe('unknown');
     expect(frame.kind === 'unknown' && frame.raw.length).toBeLessThanOrEqual(RAW_TEXT_LIMIT + 1);
+  });
+});
+
+describe('nesting depth', () => {
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it('refuses a frame nested deeper than MAX_JSON_DEPTH before parsing it', () => {
+    const raw = `{"type":"custom","payload":${nested(200_000)}}`;
+    const frame = parseServerText(raw);
+    expect(frame).toMatchObject({ kind: 'invalid', reason: 'too_deep' });
+    expect(frame.kind === 'invalid' && frame.raw.length).toBeLessThanOrEqual(RAW_TEXT_LIMIT + 1);
+  });
+
+  it('takes a frame exactly at the limit, and brackets inside strings do not count', () => {
+    const atLimit = `{"type":"custom","payload":${nested(MAX_JSON_DEPTH - 1)}}`;
+    expect(parseServerText(atLimit).kind).toBe('message');
+    const quoted = `{"type":"stt","text":"${'['.repeat(1_000)}\\"{{"}`;
+    expect(parseServerText(quoted).kind).toBe('message');
+    expect(nestsDeeperThan('[[[]]]', 2)).toBe(true);
+    expect(nestsDeeperThan('[[[]]]', 3)).toBe(false);
   });
 });

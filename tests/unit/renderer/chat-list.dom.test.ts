@@ -3,6 +3,7 @@ import { flushSync, type Component } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ChatList from '../../../renderer/src/components/ChatList.svelte';
 import LinkConfirm from '../../../renderer/src/components/LinkConfirm.svelte';
+import { APPEND_BATCH_MS } from '../../../renderer/src/state/chat-history.svelte.ts';
 import { LUMI_CONTEXT } from '../../../renderer/src/state/context.ts';
 import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
 import type { ChatMessage } from '../../../shared/chat.ts';
@@ -87,6 +88,57 @@ describe('chat list', () => {
     expect(bubble.textContent).toContain('Hello there. The weather is fine. Anything else?');
     expect(bubble.dataset.status).toBe('done');
     expect(within(bubble).getByTestId('message-emotion').textContent).toBe('😆');
+  });
+
+  it('appends a flood of sentences to the open bubble in batches, re-rendering it a few times', async () => {
+    const fake = createFakeLumi();
+    const lumi = await startLumi(fake);
+    renderWith(ChatList, lumi);
+    const opened = messageFixture({ id: 'reply-2', text: '', status: 'streaming' });
+    fake.emit({ type: 'messageUpserted', message: opened });
+    flushSync();
+    let versions = 0;
+    let last: unknown = null;
+    const count = (): void => {
+      const row = lumi.chat.rows.at(-1);
+      if (row !== last) versions += 1;
+      last = row;
+    };
+    const appended = (n: number) => (n === 0 ? `Sentence ${n}.` : ` Sentence ${n}.`);
+    for (let n = 0; n < 2_000; n += 1) {
+      fake.emit({
+        type: 'messageAppended',
+        id: 'reply-2',
+        conversationId: opened.conversationId,
+        text: appended(n),
+        updatedAt: NOW,
+        truncated: n === 1_999,
+      });
+      count();
+    }
+    await new Promise((resolve) => setTimeout(resolve, APPEND_BATCH_MS * 2));
+    flushSync();
+    count();
+    const expected = Array.from({ length: 2_000 }, (_, n) => appended(n)).join('');
+    const bubble = screen.getByTestId('message-assistant');
+    expect(bubble.textContent).toContain(expected);
+    expect(lumi.chat.rows.at(-1)).toMatchObject({ message: { text: expected, truncated: true } });
+    // Two thousand sentences, one new version of the row: the batch.
+    expect(versions).toBeLessThanOrEqual(3);
+    // The whole reply when it settles replaces whatever was still waiting to be shown.
+    fake.emit({
+      type: 'messageAppended',
+      id: 'reply-2',
+      conversationId: opened.conversationId,
+      text: ' stale',
+      updatedAt: NOW,
+      truncated: false,
+    });
+    fake.emit({ type: 'messageUpserted', message: { ...opened, text: 'Final.', status: 'done' } });
+    await new Promise((resolve) => setTimeout(resolve, APPEND_BATCH_MS * 2));
+    flushSync();
+    expect(screen.getByTestId('message-assistant').textContent).toContain('Final.');
+    expect(screen.getByTestId('message-assistant').textContent).not.toContain('stale');
   });
 
   it('shows typed text as queued, sending and failed, and Retry calls retrySend', async () => {

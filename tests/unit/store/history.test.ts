@@ -46,6 +46,30 @@ function message(conversationId: string, patch: Partial<ChatMessage>): ChatMessa
 }
 
 describe('HistoryStore writes', () => {
+  it('appends sentences as parts: pages, search and export see the whole reply', () => {
+    const conversation = store.startConversation('home', T0);
+    const reply = message(conversation, { role: 'assistant', status: 'streaming', text: '' });
+    store.upsert(reply);
+    const append = (text: string, truncated = false) =>
+      store.append({ id: reply.id, conversationId: conversation, text, updatedAt: T0, truncated });
+    append('今天天气很好。');
+    append('明天下雨。');
+    append(' Bring an umbrella…', true);
+    const whole = '今天天气很好。明天下雨。 Bring an umbrella…';
+    expect(store.messages(conversation)[0]).toMatchObject({ text: whole, truncated: true });
+    expect(store.page({ profileId: 'home', before: null, limit: 10 }).messages[0]?.text).toBe(
+      whole,
+    );
+    // Streaming rows are found by scanning, for short and long queries alike.
+    expect(store.search('home', '下雨', 5).map((m) => m.text)).toEqual([whole]);
+    expect(store.search('home', 'umbrella', 5).map((m) => m.text)).toEqual([whole]);
+    // Written whole when it settles: the parts fold into the text and the FTS index has it.
+    store.upsert({ ...reply, text: whole, status: 'done', truncated: true });
+    expect(store.messages(conversation)[0]).toMatchObject({ text: whole, status: 'done' });
+    expect(store.search('home', 'umbrella', 5).map((m) => m.text)).toEqual([whole]);
+    expect(() => append('late')).toThrow(/not a streaming message/);
+  });
+
   it('updates a streaming reply in place as sentences arrive', () => {
     const conversation = store.startConversation('home', T0);
     const reply = message(conversation, { role: 'assistant', status: 'streaming', text: '今天' });
