@@ -21,10 +21,12 @@ import { opusAddon } from '../main/core/audio/opus-native.ts';
 import { resampleAll } from '../main/core/audio/resampler.ts';
 import { downmixToMono, readWavFile } from '../main/core/audio/wav.ts';
 import { floatToInt16 } from '../main/core/audio/pcm.ts';
+import { againstBaseline } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const FRAME_MS = 60;
-const PASSES = 5;
+/** Passes of each codec over the whole input, interleaved (plus one warm-up pass each). */
+const PASSES = 7;
 /** xiaozhi-esp32-server replies at 24 kHz (docs/protocol.md §5.1); ~32 kbit/s is typical. */
 const SERVER_RATE = 24_000;
 const SERVER_BITRATE = 32_000;
@@ -42,58 +44,75 @@ const run = promisify(execFile);
 
 export default async function bench(): Promise<BenchResult[]> {
   const { speech, source } = await loadSpeech();
-  process.stdout.write(`  opus input: ${source}, ${(speech.length / 16_000).toFixed(1)} s\n`);
+  process.stderr.write(`  opus input: ${source}, ${(speech.length / 16_000).toFixed(1)} s\n`);
   const speech16k = floatToInt16(speech);
   const speech24k = floatToInt16(await resampleAll(speech, 16_000, SERVER_RATE));
 
   const frames16k = split(speech16k, (16_000 * FRAME_MS) / 1000);
-  const encodeNative = timePerFrame(frames16k, () => {
-    const encoder = new SpeechEncoder({ frameDurationMs: FRAME_MS });
-    return (frame) => encoder.encode(frame);
-  });
-  const encodeWasm = timePerFrame(frames16k, () => {
-    const encoder = opusscriptSpeechEncoder();
-    return (frame) => encoder.encode(asBuffer(frame), frame.length);
-  });
+  const encode = interleavedPasses(
+    frames16k,
+    () => {
+      const encoder = new SpeechEncoder({ frameDurationMs: FRAME_MS });
+      return (frame) => encoder.encode(frame);
+    },
+    () => {
+      const encoder = opusscriptSpeechEncoder();
+      return (frame) => encoder.encode(asBuffer(frame), frame.length);
+    },
+  );
 
   const packets = serverPackets(split(speech24k, (SERVER_RATE * FRAME_MS) / 1000));
-  const decodeNative = timePerFrame(packets, () => {
-    const decoder = new ReplyDecoder();
-    return (packet) => decodeOrThrow(decoder, packet);
-  });
-  const decodeWasm = timePerFrame(packets, () => {
-    const decoder = new OpusScript(48_000, 1, OpusScript.Application.VOIP);
-    // The same copy into an aligned Int16Array that ReplyDecoder makes, so only the codecs differ.
-    return (packet) => {
-      const bytes = decoder.decode(packet);
-      const pcm = new Int16Array(bytes.byteLength >> 1);
-      new Uint8Array(pcm.buffer).set(bytes.subarray(0, pcm.length * 2));
-      return pcm;
-    };
-  });
+  const decode = interleavedPasses(
+    packets,
+    () => {
+      const decoder = new ReplyDecoder();
+      return (packet) => decodeOrThrow(decoder, packet);
+    },
+    () => {
+      const decoder = new OpusScript(48_000, 1, OpusScript.Application.VOIP);
+      // The same copy into an aligned Int16Array that ReplyDecoder makes, so only the codecs differ.
+      return (packet) => {
+        const bytes = decoder.decode(packet);
+        const pcm = new Int16Array(bytes.byteLength >> 1);
+        new Uint8Array(pcm.buffer).set(bytes.subarray(0, pcm.length * 2));
+        return pcm;
+      };
+    },
+  );
 
   return [
-    result('opus.encode60ms', encodeNative, encodeWasm),
-    result('opus.decode60ms', decodeNative, decodeWasm),
+    againstBaseline('opus.encode60ms', 'µs', encode.native, encode.wasm, TARGET),
+    againstBaseline('opus.decode60ms', 'µs', decode.native, decode.wasm, TARGET),
   ];
 }
 
-function result(name: string, value: number, baseline: number): BenchResult {
-  return { name, value, unit: 'µs', baseline, ratio: value / baseline, target: TARGET };
+type Work<T> = () => (item: T) => unknown;
+
+/**
+ * Mean µs per item of each pass, native and wasm passes alternating (which one goes first
+ * alternates too), after one warm-up pass of each; fresh codec state every pass.
+ */
+function interleavedPasses<T>(
+  items: readonly T[],
+  native: Work<T>,
+  wasm: Work<T>,
+): { native: number[]; wasm: number[] } {
+  const times = { native: [] as number[], wasm: [] as number[] };
+  for (let pass = 0; pass <= PASSES; pass++) {
+    const order = pass % 2 === 0 ? (['native', 'wasm'] as const) : (['wasm', 'native'] as const);
+    for (const codec of order) {
+      const perItem = timePass(items, codec === 'native' ? native : wasm);
+      if (pass > 0) times[codec].push(perItem);
+    }
+  }
+  return times;
 }
 
-/** Median over passes of the mean µs per item, after one warm-up pass; fresh codec state each pass. */
-function timePerFrame<T>(items: readonly T[], setup: () => (item: T) => unknown): number {
-  const passes: number[] = [];
-  for (let pass = 0; pass <= PASSES; pass++) {
-    const work = setup();
-    const started = process.hrtime.bigint();
-    for (const item of items) work(item);
-    const elapsed = Number(process.hrtime.bigint() - started) / 1000;
-    if (pass > 0) passes.push(elapsed / items.length);
-  }
-  passes.sort((a, b) => a - b);
-  return passes[Math.floor(passes.length / 2)] ?? 0;
+function timePass<T>(items: readonly T[], setup: Work<T>): number {
+  const work = setup();
+  const started = process.hrtime.bigint();
+  for (const item of items) work(item);
+  return Number(process.hrtime.bigint() - started) / 1000 / items.length;
 }
 
 /** opusscript set up exactly as SpeechEncoder sets up @discordjs/opus. */

@@ -28,6 +28,7 @@ import {
   type ReferenceServer,
 } from '../tests/fixtures/reference-server.ts';
 import { openToolSession } from '../tests/helpers/tool-session.ts';
+import { againstBaseline, fromRuns, median } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const TURNS = 12;
@@ -41,32 +42,14 @@ const CLIENT_ID = '0b0b0b0b-1c1c-4d4d-8e8e-9f9f9f9f9f9f';
 export default async function run(): Promise<BenchResult[]> {
   const server = await startReferenceServer({ mcp: false, replyFor: () => ['好。'] });
   try {
-    const lumi = await lumiTurns(server);
-    const raw = await rawTurns(server);
+    const turns = await interleavedTurns(server);
     const reconnect = await reconnects(server);
     const firstAfterConnect = await firstTurns();
     return [
       ...firstAfterConnect,
-      {
-        name: 'turn.first_response',
-        value: median(lumi.first),
-        unit: 'ms',
-        baseline: median(raw.first),
-        ratio: median(lumi.first) / Math.max(0.001, median(raw.first)),
-      },
-      {
-        name: 'turn.total',
-        value: median(lumi.total),
-        unit: 'ms',
-        baseline: median(raw.total),
-        ratio: median(lumi.total) / Math.max(0.001, median(raw.total)),
-      },
-      {
-        name: 'reconnect.after_restart',
-        value: median(reconnect),
-        unit: 'ms',
-        target: '≤ 1000 (first retry within 1 s)',
-      },
+      againstBaseline('turn.first_response', 'ms', turns.lumi.first, turns.raw.first),
+      againstBaseline('turn.total', 'ms', turns.lumi.total, turns.raw.total),
+      fromRuns('reconnect.after_restart', 'ms', reconnect, '≤ 1000 (first retry within 1 s)'),
     ];
   } finally {
     await server.stop();
@@ -94,27 +77,56 @@ function waitFor(session: Session, accept: (e: SessionEvent) => boolean): Promis
   });
 }
 
-async function lumiTurns(server: ReferenceServer): Promise<{ first: number[]; total: number[] }> {
-  const session = newSession(server);
-  const first: number[] = [];
-  const total: number[] = [];
-  session.connect();
-  await waitFor(session, (e) => e.type === 'connectionChanged' && e.next.kind === 'ready');
-  for (let i = 0; i < TURNS; i += 1) {
-    const start = performance.now();
-    const stt = waitFor(session, (e) => e.type === 'userTranscribed');
-    const ended = waitFor(session, (e) => e.type === 'turnEnded');
-    session.sendText(`turn ${i}`);
-    await stt;
-    first.push(performance.now() - start);
-    await ended;
-    total.push(performance.now() - start);
-  }
-  await session.close();
-  return { first, total };
+interface Turns {
+  readonly first: number[];
+  readonly total: number[];
 }
 
-async function rawTurns(server: ReferenceServer): Promise<{ first: number[]; total: number[] }> {
+/** One typed turn: ms to the server's `stt`, and to the end of the reply. */
+interface TurnDriver {
+  turn(text: string): Promise<{ first: number; total: number }>;
+  close(): Promise<void>;
+}
+
+/** Lumi's turns and a bare client's, alternating on two open connections to one server. */
+async function interleavedTurns(server: ReferenceServer): Promise<{ lumi: Turns; raw: Turns }> {
+  const drivers = { lumi: await lumiDriver(server), raw: await rawDriver(server) };
+  const times = { lumi: { first: [], total: [] } as Turns, raw: { first: [], total: [] } as Turns };
+  try {
+    for (let i = 0; i < TURNS; i += 1) {
+      for (const who of ['lumi', 'raw'] as const) {
+        const { first, total } = await drivers[who].turn(`turn ${i}`);
+        times[who].first.push(first);
+        times[who].total.push(total);
+      }
+    }
+  } finally {
+    await drivers.lumi.close();
+    await drivers.raw.close();
+  }
+  return times;
+}
+
+async function lumiDriver(server: ReferenceServer): Promise<TurnDriver> {
+  const session = newSession(server);
+  session.connect();
+  await waitFor(session, (e) => e.type === 'connectionChanged' && e.next.kind === 'ready');
+  return {
+    async turn(text) {
+      const start = performance.now();
+      const stt = waitFor(session, (e) => e.type === 'userTranscribed');
+      const ended = waitFor(session, (e) => e.type === 'turnEnded');
+      session.sendText(text);
+      await stt;
+      const first = performance.now() - start;
+      await ended;
+      return { first, total: performance.now() - start };
+    },
+    close: () => session.close(),
+  };
+}
+
+async function rawDriver(server: ReferenceServer): Promise<TurnDriver> {
   const socket = new WebSocket(server.url, {
     headers: { 'Device-Id': DEVICE_ID, 'Client-Id': CLIENT_ID, 'Protocol-Version': '1' },
     perMessageDeflate: false,
@@ -136,20 +148,19 @@ async function rawTurns(server: ReferenceServer): Promise<{ first: number[]; tot
   const hello = next((m) => m.type === 'hello');
   socket.send(JSON.stringify(buildHello()));
   await hello;
-  const first: number[] = [];
-  const total: number[] = [];
-  for (let i = 0; i < TURNS; i += 1) {
-    const start = performance.now();
-    const stt = next((m) => m.type === 'stt');
-    const stop = next((m) => m.type === 'tts' && m.state === 'stop');
-    socket.send(encodeClientMessage(listenDetect(`turn ${i}`), null));
-    await stt;
-    first.push(performance.now() - start);
-    await stop;
-    total.push(performance.now() - start);
-  }
-  socket.close();
-  return { first, total };
+  return {
+    async turn(text) {
+      const start = performance.now();
+      const stt = next((m) => m.type === 'stt');
+      const stop = next((m) => m.type === 'tts' && m.state === 'stop');
+      socket.send(encodeClientMessage(listenDetect(text), null));
+      await stt;
+      const first = performance.now() - start;
+      await stop;
+      return { first, total: performance.now() - start };
+    },
+    close: async () => socket.close(),
+  };
 }
 
 /** The first typed turn of fresh sessions, with and without an MCP client on the server. */
@@ -169,11 +180,13 @@ async function firstTurns(): Promise<BenchResult[]> {
         raw.push(await rawFirstTurn(server));
       }
       results.push({
-        name: `turn.first_after_connect.${mcp ? 'mcp' : 'no_mcp'}`,
-        value: median(lumi),
-        unit: 'ms',
+        ...fromRuns(
+          `turn.first_after_connect.${mcp ? 'mcp' : 'no_mcp'}`,
+          'ms',
+          lumi,
+          mcp ? '≈ tools/list + 1 frame (server lists ~1.1 s after hello)' : '≈ 1 s wait',
+        ),
         baseline: median(raw),
-        target: mcp ? '≈ tools/list + 1 frame (server lists ~1.1 s after hello)' : '≈ 1 s wait',
       });
     } finally {
       await server.stop();
@@ -232,10 +245,4 @@ async function reconnects(server: ReferenceServer): Promise<number[]> {
   }
   await session.close();
   return times;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

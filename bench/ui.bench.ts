@@ -18,6 +18,11 @@
  * - ui.firstPaint: the window as shipped, nothing intercepted: from navigation start to the
  *   first painted frame with the newest message (of the newest page of 50): loading the page,
  *   opening the bridge, the snapshot, the history page, mounting and painting.
+ * - ui.heap10k, ui.dom10k: with those 10 000 messages loaded, the JS heap used after a full
+ *   collection (DevTools protocol) and `document.querySelectorAll('*').length`.
+ * - ui.sentence: a streaming reply of 30 sentences, one `messageUpserted` each: the main
+ *   thread's task time per sentence (DevTools Performance metrics, less the idle window's);
+ *   ui.sentence.painted is arrival → painted frame per sentence.
  * "End of the frame" is taken in a task posted from `requestAnimationFrame`, which runs after
  * that frame's rendering.
  */
@@ -30,6 +35,7 @@ import { HistoryStore } from '../main/core/store/history.ts';
 import { HISTORY_FILE, PREVIEW_PROFILE_ID } from '../main/core/app/create-app-core.ts';
 import { startPreview, type Preview } from '../main/preview/start-preview.ts';
 import { CHROMIUM_LAUNCH_OPTIONS, WINDOW_SIZE } from '../tests/e2e/chromium.ts';
+import { fromRuns, median } from './stats.ts';
 import type { BenchResult } from './types.ts';
 
 const MESSAGES = 10_000;
@@ -42,12 +48,20 @@ const UNUSED_SERVER_URL = 'ws://127.0.0.1:9/xiaozhi/v1/';
 const PAINT_TIMEOUT_MS = 30_000;
 const BRIDGE_ROUTE = /\/lumi-bridge$/;
 const APPEND_ID = 'bench-append-';
+/** The streamed reply's id, and the mark that ends each of its sentences ("… S3."). */
+const STREAM_ID = 'bench-stream';
+const SENTENCE_MARK = 'S';
+/** Sentences of one streamed reply: a long answer. */
+const SENTENCES = 30;
+/** Far closer than a server sends them (one per ~2–3 s of speech), so the reply is quick. */
+const SENTENCE_SPACING_MS = 100;
+const SENTENCE_TEXT = '这是一句流式回复的句子，内容和真实服务器说的差不多长';
 /** The window opens scrolled to the end: its first useful frame shows the newest message. */
 const NEWEST_ID = `seed-${MESSAGES - 1}`;
 
 /** Runs in the page before anything else: timestamps arrivals and painted frames. */
 const PROBE = `(() => {
-  const probe = { arrived: {}, inDom: {}, painted: {}, watching: new Set(), listSeen: false };
+  const probe = { arrived: {}, inDom: {}, painted: {}, watching: new Set(), sentences: new Set(), listSeen: false };
   Object.defineProperty(window, '__uiProbe', { value: probe });
   const afterPaint = (key) => requestAnimationFrame(() => {
     const channel = new MessageChannel();
@@ -65,6 +79,11 @@ const PROBE = `(() => {
         probe.arrived[appended[1]] = performance.now();
         probe.watching.add(appended[1]);
       }
+      const sentence = /"text":"[^"]*(${SENTENCE_MARK}\\d+)\\.","/.exec(text);
+      if (sentence) {
+        probe.arrived[sentence[1]] = performance.now();
+        probe.sentences.add(sentence[1]);
+      }
     }
     return parse.call(this, text, reviver);
   };
@@ -80,7 +99,15 @@ const PROBE = `(() => {
         afterPaint(id);
       }
     }
-  }).observe(document, { childList: true, subtree: true });
+    for (const mark of probe.sentences) {
+      const bubble = document.querySelector('[data-message-id="${STREAM_ID}"]');
+      if (bubble && bubble.textContent.includes(mark + '.')) {
+        probe.inDom[mark] = performance.now();
+        probe.sentences.delete(mark);
+        afterPaint(mark);
+      }
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true });
 })();`;
 
 interface ProbeTimes {
@@ -101,25 +128,61 @@ export default async function run(): Promise<BenchResult[]> {
     browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
 
     const render: number[] = [];
-    const append: Appended[] = [];
+    const append: Appended[][] = [];
+    const streamed: Streamed[] = [];
+    const heap: number[] = [];
+    const dom: number[] = [];
     const firstPaint: number[] = [];
     for (let run = 0; run < RUNS; run += 1) {
       const loaded = await openWithWholeHistory(browser, preview, history);
       render.push(loaded.renderMs);
-      if (run === 0) append.push(...(await appendMessages(loaded.page, loaded.route)));
+      const footprint = await footprintOf(loaded.page);
+      heap.push(footprint.heapMb);
+      dom.push(footprint.elements);
+      append.push(await appendMessages(loaded.page, loaded.route, run));
+      streamed.push(await streamReply(loaded.page, loaded.route, run));
       await loaded.page.context().close();
       firstPaint.push(await openAsShipped(browser, preview));
     }
+    // Per run, the median of its appends (or sentences); the figure is the median of the runs.
+    const perRun = (runs: Appended[][], pick: (a: Appended) => number): number[] =>
+      runs.map((appends) => median(appends.map(pick)));
     return [
-      { name: 'ui.render10k', value: median(render), unit: 'ms', target: '≤ 300' },
-      {
-        name: 'ui.append',
-        value: median(append.map((a) => a.painted)),
-        unit: 'ms',
-        target: '≤ 16',
-      },
-      { name: 'ui.append.dom', value: median(append.map((a) => a.inDom)), unit: 'ms' },
-      { name: 'ui.firstPaint', value: median(firstPaint), unit: 'ms' },
+      fromRuns('ui.render10k', 'ms', render, '≤ 300'),
+      fromRuns('ui.heap10k', 'MB', heap, '≤ 30 (JS heap after a GC, 10 000 messages loaded)'),
+      fromRuns('ui.dom10k', 'elements', dom, '≤ 1500'),
+      fromRuns(
+        'ui.append',
+        'ms',
+        perRun(append, (a) => a.painted),
+        '≤ 16',
+      ),
+      fromRuns(
+        'ui.append.dom',
+        'ms',
+        perRun(append, (a) => a.inDom),
+      ),
+      fromRuns(
+        'ui.sentence',
+        'ms',
+        streamed.map((reply) => reply.taskMs),
+        `≤ 8 (main-thread time per sentence of a ${SENTENCES}-sentence reply)`,
+      ),
+      fromRuns(
+        'ui.sentence.painted',
+        'ms',
+        perRun(
+          streamed.map((reply) => reply.sentences),
+          (a) => a.painted,
+        ),
+        `arrival → painted, with the wait for the frame (to the DOM: ${median(
+          perRun(
+            streamed.map((reply) => reply.sentences),
+            (a) => a.inDom,
+          ),
+        ).toFixed(1)} ms)`,
+      ),
+      fromRuns('ui.firstPaint', 'ms', firstPaint),
     ];
   } finally {
     await browser?.close();
@@ -235,11 +298,90 @@ interface Appended {
   readonly painted: number;
 }
 
+/**
+ * The window's JS heap after a full collection (through the DevTools protocol, as the DevTools
+ * memory panel takes it) and its element count.
+ */
+async function footprintOf(page: Page): Promise<{ heapMb: number; elements: number }> {
+  const devtools = await page.context().newCDPSession(page);
+  try {
+    await devtools.send('HeapProfiler.enable');
+    await devtools.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await devtools.send('Runtime.getHeapUsage');
+    const elements = await page.evaluate<number>("document.querySelectorAll('*').length");
+    return { heapMb: usedSize / (1024 * 1024), elements };
+  } finally {
+    await devtools.detach();
+  }
+}
+
+interface Streamed {
+  readonly sentences: Appended[];
+  /** The window's main-thread task time (script, style, layout, paint) per sentence. */
+  readonly taskMs: number;
+}
+
+/**
+ * A streaming reply as the core sends it: one `messageUpserted` per sentence, each with the
+ * text so far, SENTENCE_SPACING_MS apart. The window's cost is its main thread's task time over
+ * the reply (DevTools Performance metrics) less its task time over an idle stretch as long, per
+ * sentence; nothing polls the page meanwhile, so the harness adds nothing to it. Each sentence
+ * is also timed from its arrival to the frame that shows it.
+ */
+async function streamReply(page: Page, route: WebSocketRoute, run: number): Promise<Streamed> {
+  const devtools = await page.context().newCDPSession(page);
+  await devtools.send('Performance.enable');
+  const taskSeconds = async (): Promise<number> => {
+    const { metrics } = await devtools.send('Performance.getMetrics');
+    return metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? Number.NaN;
+  };
+  const stretch = SENTENCES * SENTENCE_SPACING_MS;
+  const idleFrom = await taskSeconds();
+  await sleep(stretch);
+  const idle = (await taskSeconds()) - idleFrom;
+
+  const streamFrom = await taskSeconds();
+  const at = Date.now();
+  const marks: string[] = [];
+  let text = '';
+  for (let index = 0; index < SENTENCES; index += 1) {
+    const mark = `${SENTENCE_MARK}${run * SENTENCES + index}`;
+    marks.push(mark);
+    text += `${SENTENCE_TEXT}${mark}.`;
+    const message: ChatMessage = {
+      id: STREAM_ID,
+      conversationId: 'bench',
+      role: 'assistant',
+      text,
+      emotion: 'happy',
+      status: index === SENTENCES - 1 ? 'done' : 'streaming',
+      createdAt: at,
+      updatedAt: Date.now(),
+      systemKind: null,
+      timings: null,
+    };
+    route.send(JSON.stringify({ event: { type: 'messageUpserted', message } }));
+    await sleep(SENTENCE_SPACING_MS);
+  }
+  const streaming = (await taskSeconds()) - streamFrom;
+  await devtools.detach();
+  const times = await probeTimes(page, marks.at(-1) ?? '');
+  const sentences = marks.map((mark) => ({
+    inDom: (times.inDom[mark] ?? Number.NaN) - (times.arrived[mark] ?? Number.NaN),
+    painted: elapsed(times, mark, mark),
+  }));
+  return { sentences, taskMs: ((streaming - idle) * 1000) / SENTENCES };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** Pushes new messages to a window showing the whole history, one at a time. */
-async function appendMessages(page: Page, route: WebSocketRoute): Promise<Appended[]> {
+async function appendMessages(page: Page, route: WebSocketRoute, run: number): Promise<Appended[]> {
   const results: Appended[] = [];
   for (let index = 0; index < APPENDS; index += 1) {
-    const id = `${APPEND_ID}${index}`;
+    const id = `${APPEND_ID}${run * APPENDS + index}`;
     const at = Date.now();
     const message: ChatMessage = {
       id,
@@ -275,9 +417,4 @@ async function openAsShipped(browser: Browser, preview: Preview): Promise<number
   } finally {
     await page.context().close();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }

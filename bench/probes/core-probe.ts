@@ -24,6 +24,8 @@ if (!url) throw new Error('usage: core-probe.ts <ws-url>');
 // Electron main.
 async function main(): Promise<void> {
   const real = await loadAudioBackend();
+  // The figures below mean nothing without a device to play on: say which one, or that none.
+  const outputDevice = real.getDevices().find((device) => device.maxOutputChannels > 0)?.name;
   let firstWriteAt: number | null = null;
   const spy: AudioBackend = {
     getDevices: () => real.getDevices(),
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     `\n${JSON.stringify({
+      outputDevice: outputDevice ?? null,
       idle,
       streaming,
       replySeconds,
