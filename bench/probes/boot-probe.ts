@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       holdToTalkAvailable: false,
       hotkeyProblems: () => [],
       webSocketUrl: UNUSED_SERVER_URL,
+      chooseExportFile: () => Promise.resolve(null),
     });
     core.snapshot();
     const readyMs = performance.now();
