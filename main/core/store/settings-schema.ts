@@ -37,6 +37,7 @@ export const StoredProfileSchema = z.object({
   dialect: z.enum(['xiaozhi', 'lumi']),
   appHeartbeat: z.boolean(),
   caFile: z.nullable(z.string().check(z.minLength(1))),
+  allowInsecureWebSocket: z.optional(z.boolean()),
   activation: z.enum(['none', 'pending', 'activated']),
 });
 

@@ -9,6 +9,7 @@ export interface ProfileDraft {
   dialect: ServerProfile['dialect'];
   appHeartbeat: boolean;
   caFile: string;
+  allowInsecureWebSocket: boolean;
 }
 
 /** Schemes each endpoint accepts: the WebSocket itself, or the HTTP OTA endpoint that names it. */
@@ -25,6 +26,7 @@ export function draftOf(profile: ServerProfile): ProfileDraft {
     dialect: profile.dialect,
     appHeartbeat: profile.appHeartbeat,
     caFile: profile.caFile ?? '',
+    allowInsecureWebSocket: profile.allowInsecureWebSocket ?? false,
   };
 }
 
@@ -65,5 +67,6 @@ export function applyDraft(profile: ServerProfile, draft: ProfileDraft): ServerP
     dialect: draft.dialect,
     appHeartbeat: draft.appHeartbeat,
     caFile: caFile === '' ? null : caFile,
+    allowInsecureWebSocket: draft.allowInsecureWebSocket,
   };
 }
