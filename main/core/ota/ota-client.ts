@@ -309,7 +309,7 @@ async function fetchSameScheme(url: string, init: RequestInit): Promise<Response
   let current = new URL(url);
   let request: RequestInit = { ...init, redirect: 'manual' };
   for (let redirects = 0; ; redirects += 1) {
-    const response = await fetch(current, request);
+    const response = await fetch(current.href, request);
     const location = response.headers.get('location');
     if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
     await response.body?.cancel();
