@@ -60,13 +60,15 @@ export function draftProblem(draft: ProfileDraft): MessageKey | null {
 /** The profile a valid draft describes; identity, token flag and activation stay as they were. */
 export function applyDraft(profile: ServerProfile, draft: ProfileDraft): ServerProfile {
   const caFile = draft.caFile.trim();
+  const { allowInsecureWebSocket: _previous, ...rest } = profile;
   return {
-    ...profile,
+    ...rest,
     name: draft.name.trim(),
     endpoint: { kind: draft.endpointKind, url: draft.url.trim() },
     dialect: draft.dialect,
     appHeartbeat: draft.appHeartbeat,
     caFile: caFile === '' ? null : caFile,
-    allowInsecureWebSocket: draft.allowInsecureWebSocket,
+    // Present only when on, as main stores it.
+    ...(draft.allowInsecureWebSocket ? { allowInsecureWebSocket: true } : {}),
   };
 }

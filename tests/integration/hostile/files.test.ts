@@ -19,6 +19,7 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -136,7 +137,7 @@ describe('app core: damaged and unwritable files', () => {
       server = await startReferenceServer({ mcp: false });
       const dataDir = tempDir('lumi-files-');
       const original = damagedHistory(dataDir, damage);
-  
+
       const { core, events } = await startCore(dataDir, server.url);
       const problems = await startupProblems(core, events);
       const recovered = problems.find((p) => p.code === 'historyRecovered');
@@ -145,7 +146,7 @@ describe('app core: damaged and unwritable files', () => {
       });
       const movedTo = recovered?.code === 'historyRecovered' ? recovered.movedTo : '';
       expect(readFileSync(movedTo)).toEqual(original);
-  
+
       await typedTurn(core, events, '还在吗');
       const page = await core.handlers['history:page']({ before: null, limit: 10 });
       expect(page.messages[0]?.text).toBe('还在吗');
@@ -444,7 +445,7 @@ let tlsDir = '';
 let httpsOta: Server | undefined;
 let httpsPort = 0;
 /** What the https OTA answers next: a redirect or an OTA answer. */
-let httpsAnswer: (res: import('node:http').ServerResponse) => void = (res) => res.end();
+let httpsAnswer: (res: ServerResponse) => void = (res) => res.end();
 
 function openssl(args: string[]): void {
   execFileSync('openssl', args, { cwd: tlsDir, stdio: 'ignore' });
@@ -518,10 +519,9 @@ describe('lumi-cli: OTA redirects and addresses', () => {
 
   it('follows an http OTA redirect within http, a bounded number of times', async () => {
     server = await startReferenceServer({ mcp: false });
-    const { createServer: createHttp } = await import('node:http');
     let hops = 0;
     const otaUrl = server.otaUrl;
-    const bouncer = createHttp((req, res) => {
+    const bouncer = createHttpServer((req, res) => {
       hops += 1;
       const path = req.url ?? '/';
       const location = path === '/loop' ? '/loop' : otaUrl;
