@@ -58,8 +58,16 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
     'The device was not activated in time. Enter the code in the console, then try again.',
   activationRepeated: 'The server still asks for activation after the code was accepted.',
   caFileUnreadable: 'Cannot read the CA file {path}: {detail}',
+  otaRedirectRefused:
+    'The OTA server at {url} redirected to {location}, another scheme; Lumi follows only redirects that keep http or https. Use the address it should have given.',
+  otaTooManyRedirects: 'The OTA server at {url} redirected more than {count} times.',
+  otaInsecureWebSocket:
+    'The OTA server (https) handed out the unencrypted address {url}, so the token would travel in clear. Ask for a wss:// address, or allow unencrypted WebSocket in the profile (lumi-cli: --allow-insecure-ws).',
 
   turnTimedOut: 'The server stopped answering this turn.',
+  helloNeverAnswered:
+    'Timed out after {seconds} s: the server accepted the connection but never answered the hello. Check the address and its path (e.g. /xiaozhi/v1/).',
+  timedOut: 'Timed out after {seconds} s.',
   unknownMessage: 'Ignored a message of unknown type "{type}".',
   invalidMessage: 'Ignored an invalid message ({detail}).',
   messageTooDeep: 'Ignored a server message nested deeper than {limit} levels.',
@@ -85,6 +93,14 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
     'The settings file was damaged; it was kept as {movedTo} and defaults were loaded.',
   secretUnreadable:
     'The {secret} of profile {profile} was encrypted with the "{savedWith}" keystore and cannot be read with "{now}" ({detail}).',
+  secretsRecovered:
+    'The file of saved tokens was damaged; it was kept as {movedTo}. Saved tokens and device keys are gone: enter the token again, or let OTA hand out a new one.',
+  identitiesRecovered:
+    'The device identity file was damaged; it was kept as {movedTo}. Lumi made a new device identity, so servers may ask to activate this device again.',
+  historyRecovered:
+    'The history file was damaged; it was kept as {movedTo} and a new history was started.',
+  historyUnavailable:
+    'The history at {path} cannot be written ({detail}); Lumi works, but conversations are not saved.',
 
   unexpected: 'Unexpected error: {detail}',
 };

@@ -72,9 +72,18 @@ interface ProblemParams {
   activationTimedOut: Record<never, never>;
   activationRepeated: Record<never, never>;
   caFileUnreadable: { readonly path: string; readonly detail: string };
+  /** The OTA server redirected to another scheme (https → http): not followed. */
+  otaRedirectRefused: { readonly url: string; readonly location: string };
+  otaTooManyRedirects: { readonly url: string; readonly count: number };
+  /** An https OTA handed out a `ws://` address, and the profile does not allow one. */
+  otaInsecureWebSocket: { readonly url: string };
 
   // --- the conversation ----------------------------------------------------------------------
   turnTimedOut: Record<never, never>;
+  /** The CLI's `--timeout` ran out while the server had not answered the hello. */
+  helloNeverAnswered: { readonly seconds: number };
+  /** The CLI's `--timeout` ran out. */
+  timedOut: { readonly seconds: number };
   unknownMessage: { readonly type: string };
   invalidMessage: { readonly detail: string };
   /** A server message nested deeper than `limit` objects and arrays; not parsed at all. */
@@ -114,6 +123,14 @@ interface ProblemParams {
     readonly now: string;
     readonly detail: string;
   };
+  /** `secrets.json` was damaged: saved tokens and device keys are gone. */
+  secretsRecovered: { readonly movedTo: string };
+  /** `identities.json` was damaged: the device identities were made anew. */
+  identitiesRecovered: { readonly movedTo: string };
+  /** `history.sqlite` was damaged and a fresh one started. */
+  historyRecovered: { readonly movedTo: string };
+  /** The history cannot be kept (a read-only folder, a newer Lumi's file): nothing is saved. */
+  historyUnavailable: { readonly path: string; readonly detail: string };
 
   /** Something failed with an error we have no words for: its text as the system gave it. */
   unexpected: { readonly detail: string };
@@ -177,7 +194,12 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   activationTimedOut: true,
   activationRepeated: true,
   caFileUnreadable: true,
+  otaRedirectRefused: true,
+  otaTooManyRedirects: true,
+  otaInsecureWebSocket: true,
   turnTimedOut: true,
+  helloNeverAnswered: true,
+  timedOut: true,
   unknownMessage: true,
   invalidMessage: true,
   messageTooDeep: true,
@@ -198,6 +220,10 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   deviceStalled: true,
   settingsRecovered: true,
   secretUnreadable: true,
+  secretsRecovered: true,
+  identitiesRecovered: true,
+  historyRecovered: true,
+  historyUnavailable: true,
   unexpected: true,
 };
 

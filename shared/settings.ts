@@ -19,6 +19,11 @@ export interface ServerProfile {
   readonly appHeartbeat: boolean;
   /** PEM file of a CA to trust for a self-hosted wss:// server. */
   readonly caFile: string | null;
+  /**
+   * Accept a `ws://` address from an `https://` OTA endpoint, although the token then travels in
+   * clear. Absent (false) unless the user turned it on.
+   */
+  readonly allowInsecureWebSocket?: boolean;
   /** Whether a token is stored for this profile (the token itself stays in main). */
   readonly hasToken: boolean;
   readonly activation: 'none' | 'pending' | 'activated';

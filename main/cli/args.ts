@@ -12,7 +12,10 @@ export interface TalkOptions {
   readonly command: 'talk';
   readonly url: string | null;
   readonly ota: string | null;
+  /** `--token`; `-` means "read it from standard input" (cli-token.ts). */
   readonly token: string | null;
+  /** Accept a `ws://` address from an `https://` OTA (`--allow-insecure-ws`). */
+  readonly allowInsecureWebSocket: boolean;
   readonly deviceId: string | null;
   readonly clientId: string | null;
   readonly configDir: string | null;
@@ -62,7 +65,10 @@ Talk to a xiaozhi-protocol server from the terminal.
 Server
   --url <ws-url>          WebSocket URL, e.g. ws://127.0.0.1:8000/xiaozhi/v1/
   --ota <ota-url>         OTA URL: Lumi asks it for the WebSocket URL and token (with activation)
-  --token <token>         Bearer token for --url
+  --token <token>         Bearer token for --url; "-" reads it from standard input, and
+                          without --token the LUMI_TOKEN environment variable is used (either
+                          keeps the token out of the process list)
+  --allow-insecure-ws     Accept a ws:// address from an https:// OTA (the token goes in clear)
   --device-id <mac>       Device-Id (default: generated once and remembered)
   --client-id <uuid>      Client-Id (default: generated once and remembered)
   --config-dir <dir>      Where identity, tokens and history live (default ~/.config/lumi-cli)
@@ -98,6 +104,7 @@ const OPTIONS = {
   url: { type: 'string' },
   ota: { type: 'string' },
   token: { type: 'string' },
+  'allow-insecure-ws': { type: 'boolean' },
   'device-id': { type: 'string' },
   'client-id': { type: 'string' },
   'config-dir': { type: 'string' },
@@ -160,6 +167,10 @@ export function parseCli(argv: readonly string[]): CliCommand {
 
   const talk = talkOptions(values);
   if (first === 'doctor') return { command: 'doctor', base: talk };
+  if (talk.token === '-' && talk.texts.length === 0 && !talk.say) {
+    // The interactive prompt reads standard input too.
+    throw new UsageError('--token - reads standard input, so it needs --text or --say.');
+  }
   return talk;
 }
 
@@ -200,6 +211,7 @@ function talkOptions(values: Values): TalkOptions {
     url,
     ota,
     token: values.token ?? null,
+    allowInsecureWebSocket: values['allow-insecure-ws'] ?? false,
     deviceId: deviceId?.toLowerCase() ?? null,
     clientId,
     configDir: values['config-dir'] ?? null,

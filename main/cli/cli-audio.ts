@@ -5,6 +5,7 @@ import { ReplyDecoder } from '../core/audio/opus-codec.ts';
 import type { AudioSink } from '../core/audio/sink.ts';
 import { SpeakerSink } from '../core/audio/speaker-sink.ts';
 import { WavVoiceSource } from '../core/audio/wav-source.ts';
+import type { DecodedWav } from '../core/audio/wav.ts';
 import type { ReplyDecoderFactory } from '../core/session/ports.ts';
 import type { VoiceOptions } from '../core/session/voice-turns.ts';
 import type { TalkOptions } from './args.ts';
@@ -58,10 +59,11 @@ export const cliAudio = {
     };
   },
 
-  wavVoice(path: string): VoiceOptions {
+  /** Speak `input`: a WAV file's path, or its audio already read (main.ts checks it first). */
+  wavVoice(input: string | DecodedWav): VoiceOptions {
     return {
       sourceFactory: () =>
-        new WavVoiceSource({ input: path, trailingSilenceMs: SAY_TRAILING_SILENCE_MS }),
+        new WavVoiceSource({ input, trailingSilenceMs: SAY_TRAILING_SILENCE_MS }),
     };
   },
 };

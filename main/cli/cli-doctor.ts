@@ -5,6 +5,7 @@ import { runDoctor } from '../core/ota/doctor.ts';
 import { IdentityStore } from '../core/store/identity.ts';
 import { createCliSecretStore } from '../core/store/secrets.ts';
 import type { TalkOptions } from './args.ts';
+import { terminalSafe } from './terminal-text.ts';
 import { appVersion } from './version.ts';
 
 export async function doctorCommand(options: TalkOptions, configDir: string): Promise<number> {
@@ -37,7 +38,9 @@ function print(step: DoctorStep, json: boolean): void {
   }
   const mark = step.skipped ? '–' : step.ok ? '✓' : '✗';
   process.stdout.write(
-    `${mark} ${step.name.padEnd(10)} ${String(step.ms).padStart(5)} ms  ${step.detail}\n`,
+    terminalSafe(
+      `${mark} ${step.name.padEnd(10)} ${String(step.ms).padStart(5)} ms  ${step.detail}`,
+    ) + '\n',
   );
-  if (step.fix && !step.ok) process.stdout.write(`  fix: ${step.fix}\n`);
+  if (step.fix && !step.ok) process.stdout.write(`  fix: ${terminalSafe(step.fix)}\n`);
 }

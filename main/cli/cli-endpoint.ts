@@ -48,6 +48,7 @@ export async function cliEndpoint(setup: EndpointSetup): Promise<EndpointOutcome
         deviceKey: () => identities.deviceKey(options.profile),
         appVersion: appVersion(),
         caFile: options.caFile,
+        allowInsecureWebSocket: options.allowInsecureWebSocket,
         signal: AbortSignal.timeout(options.timeoutSeconds * 1000),
         storeToken: (token) => {
           if (token) secrets.set(options.profile, 'token', token);

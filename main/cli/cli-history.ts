@@ -1,41 +1,48 @@
 /** `lumi-cli history search|export`: the conversations the CLI kept in its config folder. */
 import { join } from 'node:path';
+import { describeProblem } from '../../shared/problem-english.ts';
 import {
   conversationToJson,
   conversationToMarkdown,
   ExportError,
 } from '../core/store/history-export.ts';
-import { HistoryStore } from '../core/store/history.ts';
+import type { HistoryStore } from '../core/store/history.ts';
+import { openHistory } from '../core/store/history-open.ts';
+import { systemClock } from '../core/util/clock.ts';
 import type { CliCommand } from './args.ts';
+import { jsonLine, terminalSafe } from './terminal-text.ts';
 
 export const HISTORY_FILE = 'history.sqlite';
 const SEARCH_LIMIT = 50;
 
 type HistoryCommand = Extract<CliCommand, { command: 'historySearch' | 'historyExport' }>;
 
-/** Open the CLI's history database (shared by talk runs and these commands). */
+/**
+ * Open the CLI's history database (shared by talk runs and these commands). A damaged file is
+ * moved aside and a folder that cannot hold it leaves the history off (history-open.ts); either
+ * is said once on stderr.
+ */
 export function openCliHistory(configDir: string): HistoryStore {
-  return new HistoryStore(join(configDir, HISTORY_FILE));
+  const opened = openHistory(join(configDir, HISTORY_FILE), systemClock);
+  if (opened.problem !== null) {
+    process.stderr.write(`lumi-cli: ${describeProblem(opened.problem)}\n`);
+  }
+  return opened.store;
 }
 
 export function historyCommand(command: HistoryCommand, configDir: string): number {
-  let store: HistoryStore;
-  try {
-    store = openCliHistory(configDir);
-  } catch (error) {
-    process.stderr.write(`lumi-cli: cannot open the history: ${(error as Error).message}\n`);
-    return 1;
-  }
+  const store = openCliHistory(configDir);
   try {
     if (command.command === 'historySearch') {
       const found = store.search(command.profile, command.query, SEARCH_LIMIT);
       for (const message of found) {
         if (command.json) {
-          process.stdout.write(`${JSON.stringify(message)}\n`);
+          process.stdout.write(jsonLine(message));
         } else {
           const when = new Date(message.createdAt).toISOString().replace('T', ' ').slice(0, 16);
+          const text = terminalSafe(message.text);
           process.stdout.write(
-            `${when}  ${message.role.padEnd(9)} ${message.text}\n    (${message.conversationId})\n`,
+            `${when}  ${message.role.padEnd(9)} ${text}\n    (${terminalSafe(message.conversationId)})\n`,
           );
         }
       }

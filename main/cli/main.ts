@@ -3,18 +3,21 @@
  * the session with the right audio sink, and runs the conversation. Every failure is one line
  * on stderr and an exit code; never a stack trace.
  */
-import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { describeProblem } from '../../shared/problem-english.ts';
+import type { Problem } from '../../shared/problems.ts';
 import { createSession, type SessionSetup } from '../core/app/create-session.ts';
 import type { SessionEndpoint } from '../core/app/endpoint.ts';
 import { dialectSetup } from '../core/app/dialect.ts';
 import { systemClock } from '../core/util/clock.ts';
 import type { AudioSink } from '../core/audio/sink.ts';
+import { readWavFile, WavError, type DecodedWav } from '../core/audio/wav.ts';
 import { NullSink, WavFileSink } from '../core/audio/wav-sink.ts';
 import { recordHistory } from '../core/store/history-recorder.ts';
 import { IdentityStore } from '../core/store/identity.ts';
-import { createCliSecretStore } from '../core/store/secrets.ts';
+import { ensurePrivateDir } from '../core/store/safe-file.ts';
+import { createCliSecretStore, type SecretStore } from '../core/store/secrets.ts';
 import { parseCli, UsageError, USAGE, type CliCommand, type TalkOptions } from './args.ts';
 import { createPrinter } from './output.ts';
 import { EXIT_USAGE, talk } from './talk.ts';
@@ -24,6 +27,8 @@ import { historyCommand } from './cli-history.ts';
 import { doctorCommand } from './cli-doctor.ts';
 import { cliTools } from './cli-tools.ts';
 import { openCliHistory } from './cli-history.ts';
+import { cliToken } from './cli-token.ts';
+import { terminalSafe } from './terminal-text.ts';
 import { appVersion } from './version.ts';
 
 /** Run the CLI; resolves with the exit code. */
@@ -51,16 +56,42 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'historyExport':
       return historyCommand(command, configDirOf(command.configDir));
     case 'doctor':
-      return doctorCommand(command.base, configDirOf(command.base.configDir));
+      return runDoctor(command.base);
     case 'talk':
       return runTalk(command);
   }
 }
 
-async function runTalk(options: TalkOptions): Promise<number> {
-  const configDir = configDirOf(options.configDir);
-  const secrets = createCliSecretStore(configDir);
-  const identities = new IdentityStore({ dir: configDir, secrets });
+/** One line on stderr; what it quotes may come from a server, so it is made terminal-safe. */
+function complain(message: string): void {
+  process.stderr.write(`lumi-cli: ${terminalSafe(message)}\n`);
+}
+
+async function runDoctor(parsed: TalkOptions): Promise<number> {
+  let token: string | null;
+  try {
+    token = await cliToken(parsed.token, process.env, process.stdin);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    complain(error.message);
+    return EXIT_USAGE;
+  }
+  return doctorCommand({ ...parsed, token }, configDirOf(parsed.configDir));
+}
+
+async function runTalk(parsed: TalkOptions): Promise<number> {
+  const configDir = configDirOf(parsed.configDir);
+  let options: TalkOptions;
+  let said: DecodedWav | null;
+  try {
+    options = { ...parsed, token: await cliToken(parsed.token, process.env, process.stdin) };
+    said = parsed.say === null ? null : await readSayFile(parsed.say);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    complain(error.message);
+    return EXIT_USAGE;
+  }
+  const { secrets, identities } = openCliStores(configDir);
   const stored = identities.ensure(options.profile);
   const deviceId = options.deviceId ?? stored.deviceId;
   const clientId = options.clientId ?? stored.clientId;
@@ -75,12 +106,12 @@ async function runTalk(options: TalkOptions): Promise<number> {
     printer,
   });
   if (!resolved.ok) {
-    process.stderr.write(`lumi-cli: ${resolved.message}\n`);
+    complain(resolved.message);
     return resolved.exitCode;
   }
   const sink = await openSink(options);
   if (!sink.ok) {
-    process.stderr.write(`lumi-cli: ${sink.message}\n`);
+    complain(sink.message);
     return 1;
   }
   const tools = cliTools(options, printer);
@@ -95,7 +126,7 @@ async function runTalk(options: TalkOptions): Promise<number> {
     sink: sink.value,
     decoderFactory: cliAudio.decoderFactory,
     mode: options.mode,
-    voice: options.say ? cliAudio.wavVoice(options.say) : cliAudio.microphoneVoice(options),
+    voice: said ? cliAudio.wavVoice(said) : cliAudio.microphoneVoice(options),
     onServerMessage: (message) => tools.onServerMessage(message),
     ...(endpoint.refreshToken ? { refreshToken: endpoint.refreshToken } : {}),
     newConversationId: () => history.startConversation(options.profile, Date.now()),
@@ -103,7 +134,7 @@ async function runTalk(options: TalkOptions): Promise<number> {
   });
   tools.attach(session);
   recordHistory(session, history, (error) =>
-    process.stderr.write(`lumi-cli: history not saved: ${(error as Error).message}\n`),
+    complain(`history not saved: ${(error as Error).message}`),
   );
   try {
     return await talk({
@@ -118,6 +149,34 @@ async function runTalk(options: TalkOptions): Promise<number> {
     tools.detach();
     await session.close();
     history.close();
+  }
+}
+
+/**
+ * The secrets and identities of the config folder. A damaged file was moved aside by its store;
+ * what that lost (saved tokens, the device identity) is said on stderr.
+ */
+function openCliStores(configDir: string): { secrets: SecretStore; identities: IdentityStore } {
+  const secrets = createCliSecretStore(configDir);
+  const identities = new IdentityStore({ dir: configDir, secrets });
+  const lost: Problem[] = [];
+  if (secrets.recovery.recovered) {
+    lost.push({ code: 'secretsRecovered', movedTo: secrets.recovery.movedTo });
+  }
+  if (identities.recovery.recovered) {
+    lost.push({ code: 'identitiesRecovered', movedTo: identities.recovery.movedTo });
+  }
+  for (const problem of lost) complain(describeProblem(problem));
+  return { secrets, identities };
+}
+
+/** The `--say` file, read before connecting: a file that is not usable is a usage error. */
+async function readSayFile(path: string): Promise<DecodedWav> {
+  try {
+    return await readWavFile(path);
+  } catch (error) {
+    if (!(error instanceof WavError)) throw error;
+    throw new UsageError(`--say ${path}: ${error.message}`);
   }
 }
 
@@ -151,6 +210,6 @@ async function openSink(options: TalkOptions): Promise<Opened> {
 export function configDirOf(explicit: string | null): string {
   const dir =
     explicit ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'lumi-cli');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   return dir;
 }

@@ -6,6 +6,7 @@ import type { ConnectionState } from '../../shared/connection-state.ts';
 import { describeConnectionTrouble, describeProblem } from '../../shared/problem-english.ts';
 import type { Problem } from '../../shared/problems.ts';
 import type { SessionEvent } from '../../shared/session-events.ts';
+import { jsonLine, terminalSafe } from './terminal-text.ts';
 
 export type CliEvent = { readonly event: string } & Record<string, unknown>;
 
@@ -141,17 +142,21 @@ export interface Printer {
   info(line: string): void;
 }
 
+/**
+ * The printer of a run. Human lines carry server text (sentences, alerts, activation messages),
+ * so they go through terminalSafe; JSON lines are escaped by jsonLine.
+ */
 export function createPrinter(json: boolean, out: NodeJS.WritableStream): Printer {
   return {
     event(event) {
-      if (json) out.write(`${JSON.stringify(event)}\n`);
+      if (json) out.write(jsonLine(event));
       else {
         const line = toHumanLine(event);
-        if (line !== null) out.write(`${line}\n`);
+        if (line !== null) out.write(`${terminalSafe(line)}\n`);
       }
     },
     info(line) {
-      if (!json) out.write(`${line}\n`);
+      if (!json) out.write(`${terminalSafe(line)}\n`);
     },
   };
 }

@@ -8,6 +8,8 @@ import type { SessionEvent } from '../../shared/session-events.ts';
 import type { Session } from '../core/session/session.ts';
 import type { TalkOptions } from './args.ts';
 import { type Printer, toCliEvent } from './output.ts';
+import { terminalSafe } from './terminal-text.ts';
+import { watchTimeoutReason } from './timeout-reason.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
@@ -34,15 +36,16 @@ export function talk(run: TalkRun): Promise<number> {
       if (finished) return;
       finished = true;
       for (const cleanup of cleanups) cleanup();
-      if (message) process.stderr.write(`lumi-cli: ${message}\n`);
+      if (message) process.stderr.write(`lumi-cli: ${terminalSafe(message)}\n`);
       resolve(code);
     };
 
+    const reason = watchTimeoutReason(session);
     const timeout = setTimeout(
-      () => finish(EXIT_TIMEOUT, `Timed out after ${options.timeoutSeconds} s.`),
+      () => finish(EXIT_TIMEOUT, describeProblem(reason.problem(options.timeoutSeconds))),
       options.timeoutSeconds * 1000,
     );
-    cleanups.push(() => clearTimeout(timeout));
+    cleanups.push(() => clearTimeout(timeout), reason.stop);
 
     const script = scriptedTurns(run, finish);
     cleanups.push(

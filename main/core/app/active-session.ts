@@ -159,6 +159,7 @@ export class ActiveSession {
       deviceKey: () => identities.deviceKey(profile.id),
       appVersion: this.#deps.appVersion,
       caFile: profile.caFile,
+      allowInsecureWebSocket: profile.allowInsecureWebSocket ?? false,
       clock: this.#deps.clock,
       signal: this.#abort.signal,
       storeToken: (token) => {

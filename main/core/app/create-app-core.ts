@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { AppEvent, Snapshot } from '../../../shared/ipc.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { Settings } from '../../../shared/settings.ts';
 import { CuePlayer } from '../audio/cues.ts';
 import { MicrophoneCapture } from '../audio/microphone.ts';
@@ -15,10 +16,12 @@ import { createLogger, type Logger } from '../log/logger.ts';
 import type { AppControls, DesktopCapabilities } from '../mcp/capabilities.ts';
 import { ConsentGate } from '../mcp/consent.ts';
 import type { VoiceOptions } from '../session/voice-turns.ts';
-import { HistoryStore } from '../store/history.ts';
+import type { HistoryStore } from '../store/history.ts';
 import { recordHistory } from '../store/history-recorder.ts';
+import { openHistory } from '../store/history-open.ts';
 import { IdentityStore } from '../store/identity.ts';
 import { ProfileStore } from '../store/profiles.ts';
+import { ensurePrivateDir } from '../store/safe-file.ts';
 import { SecretStore, type SecretCipher } from '../store/secrets.ts';
 import { openSettings, type OpenedSettings } from '../store/settings.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
@@ -84,6 +87,8 @@ interface Stores {
   readonly identities: IdentityStore;
   readonly profiles: ProfileStore;
   readonly history: HistoryStore;
+  /** Why the history was moved aside or is not kept, told once per window load. */
+  readonly historyProblem: Problem | null;
 }
 
 /** The speaker, the cues and what a spoken turn needs. */
@@ -111,6 +116,7 @@ interface Parts {
 /** Build the core (it does not connect until asked). */
 export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
   const clock = deps.clock ?? systemClock;
+  ensurePrivateDir(deps.dataDir);
   const logger = createLogger({ dir: join(deps.dataDir, 'logs') });
   const events = new Emitter<{ event: (event: AppEvent) => void }>();
   const emit = (event: AppEvent): void => events.emit('event', event);
@@ -166,7 +172,7 @@ function openStores(deps: AppCoreDeps, clock: Clock): Stores {
   });
   const identities = new IdentityStore({ dir: deps.dataDir, secrets, clock });
   const profiles = new ProfileStore({ settings: opened.store, secrets, identities });
-  const history = new HistoryStore(join(deps.dataDir, HISTORY_FILE), clock);
+  const history = openHistory(join(deps.dataDir, HISTORY_FILE), clock);
   if (deps.webSocketUrl) {
     profiles.save({
       id: PREVIEW_PROFILE_ID,
@@ -181,7 +187,15 @@ function openStores(deps: AppCoreDeps, clock: Clock): Stores {
     profiles.activate(PREVIEW_PROFILE_ID);
   }
   const settings = () => opened.store.settings();
-  return { opened, settings, secrets, identities, profiles, history };
+  return {
+    opened,
+    settings,
+    secrets,
+    identities,
+    profiles,
+    history: history.store,
+    historyProblem: history.problem,
+  };
 }
 
 function openAudio(settings: () => Settings, clock: Clock, emit: (event: AppEvent) => void): Audio {
@@ -334,7 +348,21 @@ function startupProblems(stores: Stores): AppEvent[] {
       problem: { code: 'settingsRecovered', movedTo: recovery.movedTo },
     });
   }
-  for (const problem of stores.secrets.problems()) {
+  const { secrets, identities, historyProblem } = stores;
+  if (secrets.recovery.recovered) {
+    problems.push({
+      type: 'errorOccurred',
+      problem: { code: 'secretsRecovered', movedTo: secrets.recovery.movedTo },
+    });
+  }
+  if (identities.recovery.recovered) {
+    problems.push({
+      type: 'errorOccurred',
+      problem: { code: 'identitiesRecovered', movedTo: identities.recovery.movedTo },
+    });
+  }
+  if (historyProblem !== null) problems.push({ type: 'errorOccurred', problem: historyProblem });
+  for (const problem of secrets.problems()) {
     problems.push({ type: 'errorOccurred', problem });
   }
   return problems;

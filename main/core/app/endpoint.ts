@@ -29,6 +29,8 @@ export interface EndpointDeps {
   readonly onActivated?: () => void;
   readonly clock?: Clock;
   readonly signal?: AbortSignal;
+  /** Accept a `ws://` address from an `https://` OTA (see OtaEndpointOptions). */
+  readonly allowInsecureWebSocket?: boolean;
 }
 
 /** The profile's CA file cannot be read. */
@@ -62,6 +64,7 @@ export async function resolveEndpoint(
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(deps.onActivationRequired ? { onActivationRequired: deps.onActivationRequired } : {}),
       ...(deps.onActivated ? { onActivated: deps.onActivated } : {}),
+      allowInsecureWebSocket: deps.allowInsecureWebSocket ?? false,
     });
     deps.storeToken(endpoint.token);
     return endpoint;

@@ -45,6 +45,7 @@ const profile = z.object({
   dialect: z.enum(['xiaozhi', 'lumi']),
   appHeartbeat: z.boolean(),
   caFile: z.nullable(upTo(MAX_URL_LENGTH)),
+  allowInsecureWebSocket: z.optional(z.boolean()),
   hasToken: z.boolean(),
   activation: z.enum(['none', 'pending', 'activated']),
 });

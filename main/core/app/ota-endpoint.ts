@@ -30,6 +30,11 @@ export interface OtaEndpointOptions {
   readonly onActivated?: () => void;
   /** Backoff of OTA retries on transient failures (default: OTA_BACKOFF). */
   readonly backoff?: BackoffOptions;
+  /**
+   * Accept a `ws://` address from an `https://` OTA (the profile's setting, the CLI's
+   * `--allow-insecure-ws`). Off by default: the token would travel in clear.
+   */
+  readonly allowInsecureWebSocket?: boolean;
 }
 
 export interface ResolvedEndpoint {
@@ -68,12 +73,27 @@ export async function resolveViaOta(options: OtaEndpointOptions): Promise<Resolv
     if (!answer.websocket) {
       throw new EndpointError({ code: answer.mqtt ? 'otaMqttOnly' : 'otaNoWebSocket' });
     }
+    if (
+      downgradesToClear(options.otaUrl, answer.websocket.url) &&
+      !options.allowInsecureWebSocket
+    ) {
+      throw new EndpointError({ code: 'otaInsecureWebSocket', url: answer.websocket.url });
+    }
     return {
       url: answer.websocket.url,
       token: answer.websocket.token,
       protocolVersion: answer.websocket.protocolVersion,
     };
   }
+}
+
+/**
+ * An OTA asked over https that hands out a `ws://` address: whoever can read the network then
+ * reads the token the same answer carried. An http OTA is in clear already, so its `ws://`
+ * loses nothing more.
+ */
+function downgradesToClear(otaUrl: string, webSocketUrl: string): boolean {
+  return /^https:/i.test(otaUrl) && /^ws:/i.test(webSocketUrl);
 }
 
 function askOta(options: OtaEndpointOptions): Promise<OtaResult> {

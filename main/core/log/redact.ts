@@ -43,6 +43,12 @@ const TEXT_PATTERNS: readonly (readonly [RegExp, string])[] = [
     /\b([A-Za-z_]*(?:token|password|secret|hmac)[A-Za-z_]*\s*[=:]\s*)(?!(?:true|false|null)\b)[^\s"&,;]+/gi,
     `$1${REDACTED}`,
   ],
+  // `key=…`, `api_key=…`, `apikey=…` in query strings (only with `=`: `key:` is too common in
+  // plain text, e.g. "hotkey: F9"), and `X-Api-Key: …` headers.
+  [/\b([A-Za-z_]*key\s*=\s*)[^\s"&,;]+/gi, `$1${REDACTED}`],
+  [/\b(api[-_]?key\s*:\s*)[^\s"&,;]+/gi, `$1${REDACTED}`],
+  // Bare JWTs: base64url of `{"…` (so `eyJ`), a payload and a signature (empty for `alg: none`).
+  [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
   // xiaozhi HMAC tokens: base64url(HMAC-SHA256) "." unix seconds (docs/protocol.md §1.3).
   [/[A-Za-z0-9_-]{43}\.\d{9,11}\b/g, REDACTED],
   // 32-byte keys and HMAC digests in hex (device keys, activation HMACs).

@@ -41,6 +41,10 @@ export function otaFix(error: OtaError): string {
       return 'The server refused this device. Check that the address is the server’s OTA endpoint and look at the server’s log.';
     case 'badResponse':
       return 'This does not look like a xiaozhi OTA endpoint: check the address.';
+    case 'redirect':
+      return `The server redirected to ${error.detail ?? 'another scheme'}; Lumi follows redirects only within http or https. Use that address if you trust it.`;
+    case 'tooManyRedirects':
+      return 'The server keeps redirecting: check the address.';
   }
 }
 

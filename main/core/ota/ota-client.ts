@@ -14,6 +14,11 @@ export const OTA_TIMEOUT_MS = 10 * SECOND;
 /** OTA answers are a few hundred bytes; anything past this is not one. */
 export const MAX_ANSWER_BYTES = 256 * 1024;
 export const CLIENT_NAME = 'lumi-desktop';
+/**
+ * Redirects followed before giving up (fetch's own limit is 20; an OTA endpoint that moved has
+ * no reason to bounce more than once or twice).
+ */
+export const MAX_REDIRECTS = 5;
 const DEFAULT_LANGUAGE = 'zh-CN';
 
 export type OtaErrorKind =
@@ -34,7 +39,11 @@ export type OtaErrorKind =
   /** The server refused the device in its JSON (`{"success":false}`, `{"error":…}`). */
   | 'rejected'
   /** JSON, but not an OTA answer Lumi can use. */
-  | 'badResponse';
+  | 'badResponse'
+  /** A redirect to another scheme (`detail` is where to), e.g. https → http: not followed. */
+  | 'redirect'
+  /** More than MAX_REDIRECTS redirects. */
+  | 'tooManyRedirects';
 
 export class OtaError extends Error {
   readonly kind: OtaErrorKind;
@@ -288,6 +297,48 @@ async function readLimited(response: Response, url: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * `fetch`, following at most MAX_REDIRECTS redirects and only those that keep the scheme: fetch's
+ * own `redirect: 'follow'` would take an https request to http, where the answer (with its
+ * token) can be read and changed on the way. Methods change as fetch changes them: 303, and 301
+ * or 302 after a POST, become a GET without a body.
+ */
+async function fetchSameScheme(url: string, init: RequestInit): Promise<Response> {
+  let current = new URL(url);
+  let request: RequestInit = { ...init, redirect: 'manual' };
+  for (let redirects = 0; ; redirects += 1) {
+    const response = await fetch(current.href, request);
+    const location = response.headers.get('location');
+    if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+    await response.body?.cancel();
+    const next = new URL(location, current);
+    if (next.protocol !== current.protocol) {
+      throw new OtaError(
+        'redirect',
+        `The OTA server at ${url} redirected to ${next.href}, another scheme; not followed.`,
+        response.status,
+        null,
+        next.href,
+      );
+    }
+    if (redirects >= MAX_REDIRECTS) {
+      throw new OtaError(
+        'tooManyRedirects',
+        `The OTA server at ${url} redirected more than ${MAX_REDIRECTS} times.`,
+        response.status,
+      );
+    }
+    const toGet = response.status === 303 || (response.status <= 302 && request.method === 'POST');
+    if (toGet) {
+      const { body: _body, ...rest } = request;
+      request = { ...rest, method: 'GET' };
+    }
+    current = next;
+  }
+}
+
 /**
  * POST `url` with our headers and `body`, with a timeout and the caller's abort signal; the
  * response and its text, or an OtaError. Shared by the OTA check and the activation poll.
@@ -310,12 +361,11 @@ export async function postDeviceRequest(
     ? AbortSignal.any([options.signal, controller.signal])
     : controller.signal;
   try {
-    const response = await fetch(options.url, {
+    const response = await fetchSameScheme(options.url, {
       method: 'POST',
       headers: options.headers,
       body: JSON.stringify(options.body),
       signal,
-      redirect: 'follow',
     });
     return { status: response.status, text: await readLimited(response, options.url) };
   } catch (error) {

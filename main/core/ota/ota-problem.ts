@@ -2,7 +2,7 @@
 import { problemOf } from '../../../shared/problem-english.ts';
 import type { Problem } from '../../../shared/problems.ts';
 import { ActivationError } from './activation.ts';
-import { OTA_TIMEOUT_MS, OtaError } from './ota-client.ts';
+import { MAX_REDIRECTS, OTA_TIMEOUT_MS, OtaError } from './ota-client.ts';
 
 /** The problem behind an error of `resolveViaOta` for the OTA address `otaUrl`. */
 export function otaProblem(error: unknown, otaUrl: string): Problem {
@@ -34,5 +34,9 @@ export function otaProblem(error: unknown, otaUrl: string): Problem {
       return { code: 'otaRejected', text: error.detail ?? error.message };
     case 'badResponse':
       return { code: 'otaUnusable', url: otaUrl, detail: error.detail ?? error.message };
+    case 'redirect':
+      return { code: 'otaRedirectRefused', url: otaUrl, location: error.detail ?? '' };
+    case 'tooManyRedirects':
+      return { code: 'otaTooManyRedirects', url: otaUrl, count: MAX_REDIRECTS };
   }
 }

@@ -30,6 +30,8 @@ export function isRetryable(error: unknown): boolean {
     case 'badJson':
     case 'rejected':
     case 'badResponse':
+    case 'redirect':
+    case 'tooManyRedirects':
       return false;
   }
 }

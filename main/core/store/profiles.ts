@@ -98,6 +98,8 @@ export class ProfileStore {
       dialect: input.dialect,
       appHeartbeat: input.appHeartbeat,
       caFile: input.caFile,
+      // Stored only when on, so the files of everyone who never needs it stay as they were.
+      ...(input.allowInsecureWebSocket === true ? { allowInsecureWebSocket: true } : {}),
       activation: previous === undefined || endpointChanged ? 'none' : previous.activation,
     });
     if (!checked.success) {

@@ -7,12 +7,20 @@
  *
  * Nothing here is ever handed to the renderer; profiles only say `hasToken`.
  */
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sameProblem, type Problem } from '../../../shared/problems.ts';
 import * as z from '../util/zod.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import { moveAside, NOT_RECOVERED, writeFileAtomic, type Recovery } from './safe-file.ts';
+import {
+  moveAside,
+  NOT_RECOVERED,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  tightenMode,
+  writeFileAtomic,
+  type Recovery,
+} from './safe-file.ts';
 
 /** What the Electron main adapts `safeStorage` to; the core never imports electron. */
 export interface SecretCipher {
@@ -45,9 +53,6 @@ export interface SecretWrite {
 export const SECRETS_FILE = 'secrets.json';
 /** The one backend Electron reports that does not really encrypt (see its `safeStorage` docs). */
 export const PLAINTEXT_BACKEND = 'basic_text';
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
-const GROUP_OTHER_BITS = 0o077;
 
 const CONSENT_MESSAGE: Readonly<Record<ConsentReason, string>> = {
   plaintextBackend:
@@ -147,8 +152,7 @@ export class SecretStore {
 
   /** A secrets file readable by others is narrowed back to its owner (a copy, a restore, a umask). */
   #tightenMode(): void {
-    if (process.platform === 'win32') return;
-    if ((statSync(this.#path).mode & GROUP_OTHER_BITS) !== 0) chmodSync(this.#path, FILE_MODE);
+    tightenMode(this.#path, PRIVATE_FILE_MODE);
   }
 
   /** Plaintext entries left from a time without a keystore are encrypted once one is there. */
@@ -174,8 +178,8 @@ export class SecretStore {
 
   #write(file: SecretsFile): void {
     writeFileAtomic(this.#path, `${JSON.stringify(file, null, 2)}\n`, {
-      mode: FILE_MODE,
-      dirMode: DIR_MODE,
+      mode: PRIVATE_FILE_MODE,
+      dirMode: PRIVATE_DIR_MODE,
     });
     this.#tightenMode();
     this.#file = file;

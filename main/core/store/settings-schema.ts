@@ -7,6 +7,7 @@ import type { Options } from 'conf';
 import type Conf from 'conf';
 import * as z from '../util/zod.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
+import { PRIVATE_FILE_MODE } from './safe-file.ts';
 import { DEFAULT_PROFILE } from './server-presets.ts';
 
 /** A profile as stored: `hasToken` is not stored, it is read from the secret store. */
@@ -37,6 +38,7 @@ export const StoredProfileSchema = z.object({
   dialect: z.enum(['xiaozhi', 'lumi']),
   appHeartbeat: z.boolean(),
   caFile: z.nullable(z.string().check(z.minLength(1))),
+  allowInsecureWebSocket: z.optional(z.boolean()),
   activation: z.enum(['none', 'pending', 'activated']),
 });
 
@@ -162,5 +164,7 @@ export function settingsConfOptions(
     // Damaged files are moved aside by settings.ts; conf's own reset would lose them.
     clearInvalidConfig: false,
     watch: false,
+    // Private like every file Lumi keeps (safe-file.ts); conf's default is 0666 less the umask.
+    configFileMode: PRIVATE_FILE_MODE,
   };
 }

@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import type { Settings } from '../../../shared/settings.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import * as z from '../util/zod.ts';
-import { moveAside, NOT_RECOVERED, type Recovery } from './safe-file.ts';
+import {
+  moveAside,
+  NOT_RECOVERED,
+  PRIVATE_FILE_MODE,
+  tightenMode,
+  type Recovery,
+} from './safe-file.ts';
 import {
   SETTINGS_FILE_NAME,
   SettingsSchema,
@@ -162,6 +168,8 @@ function unreadableReason(path: string): string | null {
 export function openSettings(options: OpenSettingsOptions): OpenedSettings {
   const clock = options.clock ?? systemClock;
   const path = join(options.cwd, `${SETTINGS_FILE_NAME}.json`);
+  // conf sets the mode when it writes; a file from an older Lumi is narrowed now.
+  tightenMode(path, PRIVATE_FILE_MODE);
   const unreadable = unreadableReason(path);
   if (unreadable !== null) {
     const movedTo = moveAside(path, clock.now());

@@ -156,6 +156,8 @@ export const en = {
   'profile.caFile': 'Trusted CA file (self-hosted wss://)',
   'profile.caFileHint': '/path/to/ca.pem',
   'profile.appHeartbeat': 'Send a ping every 30 s (servers with WebSocket ping enabled)',
+  'profile.allowInsecureWebSocket':
+    'Accept an unencrypted ws:// address from an https:// OTA (the token travels in clear)',
   'profile.problemName': 'Give the server a name.',
   'profile.problemUrl': 'That address is not a valid URL.',
   'profile.problemWsScheme': 'A WebSocket address starts with ws:// or wss://.',

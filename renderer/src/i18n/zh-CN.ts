@@ -147,6 +147,7 @@ export const zhCN: Messages = {
   'profile.caFile': '信任的 CA 文件（自建 wss://）',
   'profile.caFileHint': '/path/to/ca.pem',
   'profile.appHeartbeat': '每 30 秒发送一次 ping（服务器开启了 WebSocket ping 时）',
+  'profile.allowInsecureWebSocket': '接受 https:// OTA 给出的未加密 ws:// 地址（令牌将以明文传输）',
   'profile.problemName': '请给服务器起个名字。',
   'profile.problemUrl': '这不是有效的网址。',
   'profile.problemWsScheme': 'WebSocket 地址应以 ws:// 或 wss:// 开头。',
@@ -272,6 +273,22 @@ export const zhCN: Messages = {
   'problem.settingsRecovered': '设置文件已损坏；已另存为 {movedTo}，并载入了默认设置。',
   'problem.secretUnreadable':
     '配置 {profile} 的 {secret} 由“{savedWith}”密钥库加密，无法用“{now}”读取（{detail}）。',
+
+  'problem.otaRedirectRefused':
+    'OTA 服务器 {url} 重定向到了 {location}，协议不同；Lumi 只跟随保持 http 或 https 不变的重定向。请改用它本应给出的地址。',
+  'problem.otaTooManyRedirects': 'OTA 服务器 {url} 的重定向超过了 {count} 次。',
+  'problem.otaInsecureWebSocket':
+    'OTA 服务器（https）给出了未加密的地址 {url}，令牌将以明文传输。请改用 wss:// 地址，或在配置中允许未加密的 WebSocket（lumi-cli：--allow-insecure-ws）。',
+  'problem.helloNeverAnswered':
+    '{seconds} 秒后超时：服务器接受了连接，但始终没有回应 hello。请检查地址及其路径（例如 /xiaozhi/v1/）。',
+  'problem.timedOut': '{seconds} 秒后超时。',
+  'problem.secretsRecovered':
+    '保存令牌的文件已损坏；已另存为 {movedTo}。保存的令牌和设备密钥已丢失：请重新输入令牌，或让 OTA 重新下发。',
+  'problem.identitiesRecovered':
+    '设备身份文件已损坏；已另存为 {movedTo}。Lumi 生成了新的设备身份，服务器可能会要求重新激活此设备。',
+  'problem.historyRecovered': '历史记录文件已损坏；已另存为 {movedTo}，并开始了新的历史记录。',
+  'problem.historyUnavailable':
+    '无法写入历史记录 {path}（{detail}）；Lumi 仍可使用，但对话不会被保存。',
 
   'problem.unexpected': '意外错误：{detail}',
 };

@@ -9,6 +9,7 @@ export interface ProfileDraft {
   dialect: ServerProfile['dialect'];
   appHeartbeat: boolean;
   caFile: string;
+  allowInsecureWebSocket: boolean;
 }
 
 /** Schemes each endpoint accepts: the WebSocket itself, or the HTTP OTA endpoint that names it. */
@@ -25,6 +26,7 @@ export function draftOf(profile: ServerProfile): ProfileDraft {
     dialect: profile.dialect,
     appHeartbeat: profile.appHeartbeat,
     caFile: profile.caFile ?? '',
+    allowInsecureWebSocket: profile.allowInsecureWebSocket ?? false,
   };
 }
 
@@ -58,12 +60,15 @@ export function draftProblem(draft: ProfileDraft): MessageKey | null {
 /** The profile a valid draft describes; identity, token flag and activation stay as they were. */
 export function applyDraft(profile: ServerProfile, draft: ProfileDraft): ServerProfile {
   const caFile = draft.caFile.trim();
+  const { allowInsecureWebSocket: _previous, ...rest } = profile;
   return {
-    ...profile,
+    ...rest,
     name: draft.name.trim(),
     endpoint: { kind: draft.endpointKind, url: draft.url.trim() },
     dialect: draft.dialect,
     appHeartbeat: draft.appHeartbeat,
     caFile: caFile === '' ? null : caFile,
+    // Present only when on, as main stores it.
+    ...(draft.allowInsecureWebSocket ? { allowInsecureWebSocket: true } : {}),
   };
 }

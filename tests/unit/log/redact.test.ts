@@ -26,6 +26,27 @@ describe('redactText', () => {
     expect(redactText('wss://h/v1/?device-id=aa&token=s3cr3t&x=1')).not.toContain('s3cr3t');
   });
 
+  const JWT =
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZXZpY2UiLCJleHAiOjE3NDUyNDk4NzJ9.' +
+    'c2lnbmF0dXJlLW9mLXRoZS10b2tlbi1pcy1oZXJl';
+  it.each([
+    ['a key= query parameter', 'https://h/api?key=AIzaSyA-k3y_Value&x=1', 'AIzaSyA-k3y_Value'],
+    ['an api_key= parameter', 'GET /v1/tts?api_key=sk-live-9f8e7d6c5b4a', 'sk-live-9f8e7d6c5b4a'],
+    ['an apikey= parameter', 'apikey=abcdef0123456789', 'abcdef0123456789'],
+    ['an X-Api-Key header', 'X-Api-Key: ak_12345678', 'ak_12345678'],
+    ['a bare JWT', `the server handed out ${JWT} for this device`, JWT.split('.')[1] ?? ''],
+    ['a JWT without signature', `token ${JWT.split('.').slice(0, 2).join('.')}.`, 'eyJzdWIi'],
+  ])('masks %s', (_name, text, secret) => {
+    const out = redactText(text);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(REDACTED);
+  });
+
+  it('leaves a key: in plain text and a hotkey name alone', () => {
+    const text = 'sort key: name; hotkey F9 pressed';
+    expect(redactText(text)).toBe(text);
+  });
+
   it('leaves ordinary text alone', () => {
     const text = 'Connected to ws://192.168.1.5:8000/xiaozhi/v1/ in 120 ms (hasToken: true)';
     expect(redactText(text)).toBe(text);

@@ -119,6 +119,21 @@ describe('settings', () => {
 });
 
 describe('server profiles', () => {
+  it('lets an OTA profile accept ws:// from an https OTA, off unless ticked', async () => {
+    const stored = profileFixture();
+    const { fake } = await renderSettings(snapshotFixture({ profiles: [stored] }));
+    await fireEvent.click(screen.getByTestId('profile-edit'));
+    const allow = screen.getByTestId<HTMLInputElement>('profile-allow-insecure-ws');
+    expect(allow.checked).toBe(false);
+    await fireEvent.click(allow);
+    await fireEvent.submit(screen.getByTestId('profile-form'));
+    await settle();
+    expect(fake.api.saveProfile).toHaveBeenCalledExactlyOnceWith({
+      ...stored,
+      allowInsecureWebSocket: true,
+    });
+  });
+
   it('never shows the token back: the field is write-only and cleared after saving', async () => {
     const stored = profileFixture({ hasToken: true });
     const { fake } = await renderSettings(snapshotFixture({ profiles: [stored] }));
