@@ -16,7 +16,7 @@ import { recordHistory } from '../core/store/history-recorder.ts';
 import { IdentityStore } from '../core/store/identity.ts';
 import { createCliSecretStore } from '../core/store/secrets.ts';
 import { parseCli, UsageError, USAGE, type CliCommand, type TalkOptions } from './args.ts';
-import { createPrinter } from './output.ts';
+import { createPrinter, toCliEvent, type Printer } from './output.ts';
 import { EXIT_USAGE, talk } from './talk.ts';
 import { cliAudio } from './cli-audio.ts';
 import { cliEndpoint } from './cli-endpoint.ts';
@@ -78,7 +78,7 @@ async function runTalk(options: TalkOptions): Promise<number> {
     process.stderr.write(`lumi-cli: ${resolved.message}\n`);
     return resolved.exitCode;
   }
-  const sink = await openSink(options);
+  const sink = await openSink(options, printer);
   if (!sink.ok) {
     process.stderr.write(`lumi-cli: ${sink.message}\n`);
     return 1;
@@ -134,7 +134,7 @@ function withProtocolVersion(
 
 type Opened = { ok: true; value: AudioSink } | { ok: false; message: string };
 
-async function openSink(options: TalkOptions): Promise<Opened> {
+async function openSink(options: TalkOptions, printer: Printer): Promise<Opened> {
   const out = options.audioOut;
   if (out.kind === 'none') return { ok: true, value: new NullSink() };
   if (out.kind === 'file') {
@@ -144,7 +144,10 @@ async function openSink(options: TalkOptions): Promise<Opened> {
       return { ok: false, message: `cannot write ${out.path}: ${(error as Error).message}` };
     }
   }
-  return cliAudio.openSpeaker(options.outputDevice);
+  return cliAudio.openSpeaker(options.outputDevice, (problem) => {
+    const event = toCliEvent({ type: 'deviceError', direction: 'output', problem }, false);
+    if (event) printer.event(event);
+  });
 }
 
 /** `--config-dir`, else $XDG_CONFIG_HOME/lumi-cli, else ~/.config/lumi-cli. */
