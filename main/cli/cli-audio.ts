@@ -1,5 +1,10 @@
-/** The CLI's audio: decoders, the speaker, the microphone or a WAV file, and device listing. */
-import { listAudioDevices } from '../core/audio/devices.ts';
+/**
+ * The CLI's audio: decoders, the speaker, the microphone or a WAV file, device listing, and an
+ * exit that naudiodon's stuck threads cannot hold up (native-stdout.ts keeps its banners off
+ * stdout).
+ */
+import type { Problem } from '../../shared/problems.ts';
+import { listAudioDevices, nativeAudioStuck } from '../core/audio/devices.ts';
 import { MicrophoneCapture } from '../core/audio/microphone.ts';
 import { ReplyDecoder } from '../core/audio/opus-codec.ts';
 import type { AudioSink } from '../core/audio/sink.ts';
@@ -41,11 +46,14 @@ export const cliAudio = {
     }
   },
 
+  /** The speaker; `onError` hears of a device that fails or dies mid-reply. */
   async openSpeaker(
     deviceName: string | null,
+    onError: (problem: Problem) => void,
   ): Promise<{ ok: true; value: AudioSink } | { ok: false; message: string }> {
     try {
       const sink = new SpeakerSink({ deviceName });
+      sink.on('error', onError);
       sink.warmUp();
       return { ok: true, value: sink };
     } catch (error) {
@@ -66,4 +74,20 @@ export const cliAudio = {
         new WavVoiceSource({ input, trailingSilenceMs: SAY_TRAILING_SILENCE_MS }),
     };
   },
+
+  exit,
 };
+
+/**
+ * Ends the process with `code`. `process.exit()` first joins libuv's worker threads, and one
+ * stuck in a dead naudiodon stream never returns (devices.ts): the process would hang with its
+ * main thread in `pthread_join`. Then the process instead replaces itself with a shell that
+ * exits with the same code — execve(2) ends every thread at once. Output written so far is
+ * already out: stdout and stderr are written synchronously.
+ */
+function exit(code: number): never {
+  if (nativeAudioStuck() && process.execve) {
+    process.execve('/bin/sh', ['sh', '-c', `exit ${code}`]);
+  }
+  process.exit(code);
+}

@@ -19,7 +19,7 @@ import { IdentityStore } from '../core/store/identity.ts';
 import { ensurePrivateDir } from '../core/store/safe-file.ts';
 import { createCliSecretStore, type SecretStore } from '../core/store/secrets.ts';
 import { parseCli, UsageError, USAGE, type CliCommand, type TalkOptions } from './args.ts';
-import { createPrinter } from './output.ts';
+import { createPrinter, toCliEvent, type Printer } from './output.ts';
 import { EXIT_USAGE, talk } from './talk.ts';
 import { cliAudio } from './cli-audio.ts';
 import { cliEndpoint } from './cli-endpoint.ts';
@@ -109,7 +109,7 @@ async function runTalk(parsed: TalkOptions): Promise<number> {
     complain(resolved.message);
     return resolved.exitCode;
   }
-  const sink = await openSink(options);
+  const sink = await openSink(options, printer);
   if (!sink.ok) {
     complain(sink.message);
     return 1;
@@ -193,7 +193,7 @@ function withProtocolVersion(
 
 type Opened = { ok: true; value: AudioSink } | { ok: false; message: string };
 
-async function openSink(options: TalkOptions): Promise<Opened> {
+async function openSink(options: TalkOptions, printer: Printer): Promise<Opened> {
   const out = options.audioOut;
   if (out.kind === 'none') return { ok: true, value: new NullSink() };
   if (out.kind === 'file') {
@@ -203,7 +203,10 @@ async function openSink(options: TalkOptions): Promise<Opened> {
       return { ok: false, message: `cannot write ${out.path}: ${(error as Error).message}` };
     }
   }
-  return cliAudio.openSpeaker(options.outputDevice);
+  return cliAudio.openSpeaker(options.outputDevice, (problem) => {
+    const event = toCliEvent({ type: 'deviceError', direction: 'output', problem }, false);
+    if (event) printer.event(event);
+  });
 }
 
 /** `--config-dir`, else $XDG_CONFIG_HOME/lumi-cli, else ~/.config/lumi-cli. */

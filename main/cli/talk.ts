@@ -129,6 +129,10 @@ function interactive(run: TalkRun, quit: () => void): () => void {
   const { session, printer } = run;
   const rl = createInterface({ input: run.input, output: run.output, terminal: false });
   let talking = false;
+  // A microphone that failed has stopped: the next empty line starts talking again.
+  const offDeviceError = session.onEvent((event) => {
+    if (event.type === 'deviceError' && event.direction === 'input') talking = false;
+  });
   printer.info('Type a message and press Enter. Empty line: start/stop talking. /quit to leave.');
   rl.on('line', (line) => {
     const text = line.trim();
@@ -164,5 +168,8 @@ function interactive(run: TalkRun, quit: () => void): () => void {
     }
   });
   rl.on('close', quit);
-  return () => rl.close();
+  return () => {
+    offDeviceError();
+    rl.close();
+  };
 }

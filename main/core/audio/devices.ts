@@ -171,19 +171,48 @@ function openStream<S>(
 }
 
 /**
+ * Native calls that never returned. naudiodon runs `write()` and `quit()` on libuv's worker
+ * threads, and both block for good once PortAudio's callback thread is gone (a stream killed by
+ * the sound server, a device unplugged): a write waits for room in a queue nobody drains
+ * (`ChunkQueue::enqueue`), `quit()` for the callback to let go of its block
+ * (`PaContext::quit` → `Chunks::waitDone`). Such a thread is lost until the process ends, and
+ * `process.exit()` joins every worker thread first, so it would wait forever; a front end asks
+ * `nativeAudioStuck()` before it exits.
+ */
+const stuckStreams = new Set<object>();
+
+/** True while a native audio call will never return: exiting must not wait for worker threads. */
+export function nativeAudioStuck(): boolean {
+  return stuckStreams.size > 0;
+}
+
+/**
+ * Gives up on a stream whose device died: it is never touched again, because `quit()` would only
+ * add a second stuck thread to the write already stuck in it.
+ */
+export function abandonStream(stream: object): void {
+  stuckStreams.add(stream);
+}
+
+/**
  * Stops a naudiodon stream, waiting at most `ms` of real time. `quit()` never calls back for an
- * output whose device died (it waits for a PortAudio callback that will not come), and
- * `abort()` throws in naudiodon 2.3.6, so a bounded wait is the only safe stop.
+ * output whose device died (see `stuckStreams`), and `abort()` goes the same way in naudiodon
+ * 2.3.6, so a bounded wait is the only safe stop; a stream that overran it counts as stuck until
+ * its `quit()` returns.
  */
 export function quitWithin(
   stream: { quit(callback?: () => void): void },
   ms: number,
 ): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
+    const timer = setTimeout(() => {
+      stuckStreams.add(stream);
+      resolve();
+    }, ms);
     timer.unref();
     stream.quit(() => {
       clearTimeout(timer);
+      stuckStreams.delete(stream);
       resolve();
     });
   });

@@ -6,7 +6,8 @@
  * does not become a second, unmeasured buffer. The stream opens at the first reply and stays
  * open (playing silence) for a while after the last, because PulseAudio takes up to ~1.5 s to
  * start a stream. A device that dies stops taking blocks without any error from PortAudio, so a
- * watchdog reports it; the reply's audio is dropped and the next reply opens the device again.
+ * watchdog reports it; the reply's audio is dropped, the dead stream is abandoned rather than
+ * quit (its native calls never return, see devices.ts), and the next reply opens the device again.
  */
 import type { IoStreamWrite } from 'naudiodon';
 import { problemOf } from '../../../shared/problem-english.ts';
@@ -16,7 +17,7 @@ import type { Clock, TimerHandle } from '../util/clock.ts';
 import { SECOND, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import { BlockRenderer } from './block-renderer.ts';
-import { openOutput, quitWithin } from './devices.ts';
+import { abandonStream, openOutput, quitWithin } from './devices.ts';
 import type { AudioBackend } from './devices.ts';
 import { JitterBuffer } from './jitter-buffer.ts';
 import type { JitterBufferOptions } from './jitter-buffer.ts';
@@ -48,6 +49,7 @@ export const OUTPUT_START_TIMEOUT_MS = 3 * SECOND;
 export const OUTPUT_STALL_TIMEOUT_MS = SECOND;
 const WATCHDOG_INTERVAL_MS = 250;
 const QUIT_TIMEOUT_MS = 2 * SECOND;
+const NOT_GONE = { deviceGone: false } as const;
 /**
  * After the last block left the jitter buffer: its own write, one write per queued block ahead
  * of it, and one for the device to finish it.
@@ -338,20 +340,21 @@ export class SpeakerSink implements AudioSink {
       const limit = started ? OUTPUT_STALL_TIMEOUT_MS : OUTPUT_START_TIMEOUT_MS;
       const waiting = output.writeStartedAt === null ? 0 : now - output.writeStartedAt;
       if (!loopWasBlocked && waiting > limit) {
-        this.#fail(output, {
+        const problem: Problem = {
           code: started ? 'deviceStalled' : 'deviceSilent',
           device: output.device.deviceName,
           ms: Math.round(waiting),
-        });
+        };
+        this.#fail(output, problem, { deviceGone: true });
         return;
       }
       this.#armWatchdog(output);
     }, WATCHDOG_INTERVAL_MS);
   }
 
-  #fail(output: Output, problem: Problem): void {
+  #fail(output: Output, problem: Problem, how: { deviceGone: boolean } = NOT_GONE): void {
     if (this.#output !== output) return;
-    void this.#shutOutput(output);
+    void this.#shutOutput(output, how);
     this.#dropReply(problem);
   }
 
@@ -365,13 +368,15 @@ export class SpeakerSink implements AudioSink {
     this.#events.emit('error', problem);
   }
 
-  async #shutOutput(output: Output): Promise<void> {
+  async #shutOutput(output: Output, how: { deviceGone: boolean } = NOT_GONE): Promise<void> {
     if (this.#output === output) this.#output = null;
     if (output.watchdog) this.#clock.clearTimeout(output.watchdog);
     output.watchdog = null;
     output.detach();
     output.renderer.close();
-    await quitWithin(output.stream, QUIT_TIMEOUT_MS);
+    // No PortAudio callback takes blocks any more, so quit() would never return.
+    if (how.deviceGone) abandonStream(output.stream);
+    else await quitWithin(output.stream, QUIT_TIMEOUT_MS);
   }
 
   #releaseDrainWaiters(): void {

@@ -75,15 +75,27 @@ export function requireAudio(status: PulseStatus): void {
   if (!status.ok) throw new Error(status.reason);
 }
 
+export type StreamKind = 'sink-input' | 'source-output';
+
 /** Kills this process's playback (or recording) stream inside PulseAudio, as an unplug would. */
-export async function killOwnStream(kind: 'sink-input' | 'source-output'): Promise<void> {
+export async function killOwnStream(kind: StreamKind): Promise<void> {
+  await killStreamOf(process.pid, kind);
+}
+
+/** Kills the playback (or recording) stream of process `pid` inside PulseAudio. */
+export async function killStreamOf(pid: number, kind: StreamKind): Promise<void> {
+  const index = await streamOf(pid, kind);
+  if (index === null) throw new Error(`no ${kind} of process ${pid} in PulseAudio`);
+  await run('pacmd', [`kill-${kind}`, index]);
+}
+
+/** The index of process `pid`'s playback (or recording) stream, or null while it has none. */
+export async function streamOf(pid: number, kind: StreamKind): Promise<string | null> {
   const { stdout } = await run('pactl', [
     'list',
     kind === 'sink-input' ? 'sink-inputs' : 'source-outputs',
   ]);
   const blocks = stdout.split(/\n(?=Sink Input #|Source Output #)/);
-  const own = blocks.find((block) => block.includes(`application.process.id = "${process.pid}"`));
-  const index = own?.match(/#(\d+)/)?.[1];
-  if (!index) throw new Error(`no ${kind} of process ${process.pid} in PulseAudio`);
-  await run('pacmd', [`kill-${kind}`, index]);
+  const own = blocks.find((block) => block.includes(`application.process.id = "${pid}"`));
+  return own?.match(/#(\d+)/)?.[1] ?? null;
 }
