@@ -75,6 +75,8 @@ interface ProblemParams {
 
   // --- the conversation ----------------------------------------------------------------------
   turnTimedOut: Record<never, never>;
+  /** The server's `system` `reboot`: Lumi reconnects, queued messages go on the new session. */
+  sessionRestarted: Record<never, never>;
   unknownMessage: { readonly type: string };
   invalidMessage: { readonly detail: string };
   /** The server's `error` message; `text` is the server's words. */
@@ -172,6 +174,7 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   activationRepeated: true,
   caFileUnreadable: true,
   turnTimedOut: true,
+  sessionRestarted: true,
   unknownMessage: true,
   invalidMessage: true,
   serverError: true,
