@@ -54,11 +54,11 @@ export class OutboxStore {
   /** Keep the profile's unsettled messages (an empty list forgets the profile's entry). */
   save(profileId: string, items: readonly OutboxItem[]): void {
     const file = this.#read();
-    const profiles = { ...file.profiles };
-    if (items.length === 0 && !(profileId in profiles)) return;
-    if (items.length === 0) delete profiles[profileId];
-    else profiles[profileId] = [...items];
-    const next: OutboxFile = { version: 1, profiles };
+    if (items.length === 0 && !(profileId in file.profiles)) return;
+    const others = Object.entries(file.profiles).filter(([id]) => id !== profileId);
+    const kept: [string, OutboxItem[]][] =
+      items.length === 0 ? others : [...others, [profileId, [...items]]];
+    const next: OutboxFile = { version: 1, profiles: Object.fromEntries(kept) };
     writeFileAtomic(this.#path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
     this.#file = next;
   }
