@@ -59,8 +59,11 @@ export interface SessionOptions {
   /** Starts a conversation (the history store gives ids that carry the profile). */
   readonly newConversationId?: () => string;
   readonly mode?: Exclude<ListenMode, 'realtime'>;
-  /** Typed text as `chat` (the original Lumi dialect) instead of `listen detect`. */
-  readonly textMessage?: (text: string) => ClientMessage;
+  /**
+   * Typed text as `chat` (the original Lumi dialect) instead of `listen detect`; `id` is the
+   * outbox item's, the same on every re-send.
+   */
+  readonly textMessage?: (text: string, id: string) => ClientMessage;
   readonly voice?: VoiceOptions;
   /** Handlers for `mcp` payloads and other non-turn server messages (tools, server events). */
   readonly onServerMessage?: (message: ServerMessage) => void;
@@ -91,7 +94,7 @@ export class Session {
   readonly #turns: TurnTracker;
   readonly #voice: VoiceTurns;
   readonly #gate: TurnGate;
-  readonly #textMessage: (text: string) => ClientMessage;
+  readonly #textMessage: (text: string, id: string) => ClientMessage;
   readonly #onServerMessage: ((message: ServerMessage) => void) | undefined;
   readonly #persistOutbox: ((unsettled: readonly OutboxItem[]) => void) | undefined;
   /** Fires when the oldest queued message passes the age limit, so it shows as expired. */
@@ -103,7 +106,7 @@ export class Session {
     this.connection = options.connection;
     this.#clock = options.clock ?? systemClock;
     const newId = options.newId ?? randomUUID;
-    this.#textMessage = options.textMessage ?? listenDetect;
+    this.#textMessage = options.textMessage ?? ((text) => listenDetect(text));
     this.#onServerMessage = options.onServerMessage;
     this.#transcript = new Transcript(
       this.#clock,
@@ -316,9 +319,9 @@ export class Session {
     const item = this.#outbox.next();
     if (!item) return;
     this.#outbox.markSending(item.id);
-    const turn = this.#beginTurn('text', item.text);
+    const turn = this.#beginTurn('text');
     turn.outboxId = item.id;
-    this.connection.sendJson(this.#textMessage(item.text)).then(
+    this.connection.sendJson(this.#textMessage(item.text, item.id)).then(
       () => this.connection.probe(),
       () => {
         // The socket died before writing: the text never left, so it goes back in line.
@@ -372,9 +375,9 @@ export class Session {
 
   // --- turns ----------------------------------------------------------------------------------
 
-  #beginTurn(kind: 'text' | 'voice', typedText: string | null = null): Turn {
+  #beginTurn(kind: 'text' | 'voice'): Turn {
     this.#sink.warmUp?.();
-    const turn = this.#turns.begin(kind, typedText);
+    const turn = this.#turns.begin(kind);
     this.#refreshAssistant();
     return turn;
   }

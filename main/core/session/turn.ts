@@ -8,7 +8,6 @@ import type { Clock, TimerHandle } from '../util/clock.ts';
 
 export class Turn {
   readonly kind: 'text' | 'voice';
-  readonly typedText: string | null;
   readonly startedAt: number;
   /** The outbox item a typed turn carries, so the server's first reaction can confirm it. */
   outboxId: string | null = null;
@@ -19,9 +18,8 @@ export class Turn {
   #firstAudioAt: number | null = null;
   readonly #clock: Clock;
 
-  constructor(kind: 'text' | 'voice', typedText: string | null, clock: Clock) {
+  constructor(kind: 'text' | 'voice', clock: Clock) {
     this.kind = kind;
-    this.typedText = typedText;
     this.#clock = clock;
     this.startedAt = clock.now();
   }
@@ -76,9 +74,9 @@ export class TurnTracker {
     return this.#current;
   }
 
-  begin(kind: 'text' | 'voice', typedText: string | null): Turn {
+  begin(kind: 'text' | 'voice'): Turn {
     const wasInFlight = this.#current !== null;
-    this.#current = new Turn(kind, typedText, this.#clock);
+    this.#current = new Turn(kind, this.#clock);
     this.touch();
     if (!wasInFlight) this.#options.onInFlightChanged(true);
     return this.#current;

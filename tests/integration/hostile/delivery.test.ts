@@ -15,10 +15,12 @@ import type { AppEvent } from '../../../shared/ipc.ts';
 import type { OutboxItem, OutboxStatus } from '../../../shared/session-events.ts';
 import { createAppCore, type LumiCore } from '../../../main/core/app/create-app-core.ts';
 import { createSession, type SessionSetup } from '../../../main/core/app/create-session.ts';
+import { dialectSetup } from '../../../main/core/app/dialect.ts';
 import { ReplyDecoder } from '../../../main/core/audio/opus-codec.ts';
 import { NullSink } from '../../../main/core/audio/wav-sink.ts';
 import { NodeDesktopCapabilities } from '../../../main/core/mcp/node-capabilities.ts';
 import type { Session } from '../../../main/core/session/session.ts';
+import { systemClock } from '../../../main/core/util/clock.ts';
 import { OUTBOX_FILE } from '../../../main/core/store/outbox-store.ts';
 import {
   startReferenceServer,
@@ -47,6 +49,12 @@ async function startServer(
   return server;
 }
 
+const QUICK = {
+  backoff: { firstDelayMs: 50, maxDelayMs: 100, maxAttempts: 2, slowRetryMs: 400 },
+  pongTimeoutMs: 1_000,
+  helloTimeoutMs: 1_000,
+};
+
 /** A session with quick timings, so outages and freezes play out in about a second. */
 function openSession(srv: ReferenceServer, extra: Partial<SessionSetup> = {}): Session {
   const session = createSession({
@@ -56,11 +64,7 @@ function openSession(srv: ReferenceServer, extra: Partial<SessionSetup> = {}): S
     clientId: '1d1d1d1d-2e2e-4f4f-8a8a-9b9b9b9b9b9b',
     sink: new NullSink(),
     decoderFactory: (rate) => new ReplyDecoder(rate),
-    connection: {
-      backoff: { firstDelayMs: 50, maxDelayMs: 100, maxAttempts: 2, slowRetryMs: 400 },
-      pongTimeoutMs: 1_000,
-      helloTimeoutMs: 1_000,
-    },
+    connection: QUICK,
     ...extra,
   });
   sessions.push(session);
@@ -138,6 +142,24 @@ describe('typed messages through outages', () => {
     await waitForStatus(session, item, 'sent');
     await nextEvent(session, 'turnEnded', (e) => !e.aborted);
     expect(detects(srv)).toEqual(['are you frozen?']);
+  });
+
+  it('re-sends a chat of the original Lumi dialect under the outbox item’s id', async () => {
+    const srv = await startServer();
+    const lumi = dialectSetup('lumi', '02:4c:55:4d:49:11', systemClock);
+    const session = openSession(srv, {
+      ...(lumi.textMessage ? { textMessage: lumi.textMessage } : {}),
+      connection: { ...QUICK, ...lumi.connection },
+    });
+    session.connect();
+    await waitForConnection(session, 'ready');
+    srv.setKnobs({ freeze: true });
+    const item = session.sendText('same id');
+    await sleep(100);
+    srv.setKnobs({ freeze: false });
+    await waitForStatus(session, item, 'sent');
+    const chats = srv.received.filter((r) => r.type === 'chat');
+    expect(chats.map((r) => r.message?.id)).toEqual([item.id]);
   });
 
   it('keeps a message typed before the hello of a server frozen after accept', async () => {
@@ -355,5 +377,30 @@ describe('lumi-cli --text when the session ends mid-turn', () => {
     const run = await cli(['--url', srv.url, '--text', 'x', '--timeout', '3', '--config-dir', dir]);
     expect(run.code).toBe(5);
     expect(run.stderr).toMatch(/"x" was not delivered within 3 s: .*hello/);
+  });
+});
+
+describe('the interactive lumi-cli through an outage', () => {
+  it('keeps a line typed while the server is away queued, says so, and sends it once back', async () => {
+    const srv = await startServer();
+    const dir = mkdtempSync(join(tmpdir(), 'lumi-cli-'));
+    const child = spawn(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', CLI, '--url', srv.url, '--config-dir', dir],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await srv.waitForConnection((c) => c.sessionId !== null, 8_000);
+    const restarted = srv.restart({ downMs: 2_500 });
+    await waitUntil(() => stdout.includes('reconnecting'));
+    child.stdin.write('still there?\n');
+    await waitUntil(() => stdout.includes('1 line queued'));
+    await restarted;
+    await srv.waitFor((r) => r.type === 'listen' && r.message?.text === 'still there?', 15_000);
+    child.stdin.write('/quit\n');
+    expect(await exited).toBe(0);
+    expect(detects(srv)).toEqual(['still there?']);
   });
 });
