@@ -1,4 +1,5 @@
 import type { TurnTimings } from './assistant.ts';
+import type { OutboxStatus } from './session-events.ts';
 
 /** One line of the conversation, as the window, the CLI and the history store see it. */
 export interface ChatMessage {
@@ -23,10 +24,10 @@ export interface ChatMessage {
 export type ChatRole = 'user' | 'assistant' | 'system';
 
 /**
- * - queued/sending/sent/failed: typed text on its way out (the outbox);
+ * - an OutboxStatus: typed text on its way out (the outbox, shared/session-events.ts);
  * - streaming: an assistant reply whose sentences are still arriving;
  * - done: final.
  */
-export type MessageStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'streaming' | 'done';
+export type MessageStatus = OutboxStatus | 'streaming' | 'done';
 
 export type SystemKind = 'alert' | 'error' | 'tool' | 'server' | 'task' | 'info';

@@ -23,8 +23,13 @@ export type ConnectionState =
   | {
       readonly kind: 'failed';
       readonly cause: Problem;
-      /** Set when retrying gave up after this many attempts; null when retrying cannot help. */
+      /** Set when quick retrying gave up after this many attempts; null when retrying cannot help. */
       readonly gaveUpAfter: number | null;
+      /**
+       * Epoch milliseconds of the next slow retry (Lumi keeps trying about once a minute after
+       * the quick attempts, so queued messages still go out); null when retrying cannot help.
+       */
+      readonly retryAt: number | null;
     }
   | {
       readonly kind: 'authFailed';

@@ -67,6 +67,10 @@ export interface AppRequests {
   'session:retry': [undefined, undefined];
   'session:sendText': [{ text: string }, OutboxItem];
   'session:retrySend': [{ id: string }, OutboxItem];
+  /** Take back a typed message that has not left (queued, failed or expired). */
+  'session:cancelSend': [{ id: string }, OutboxItem];
+  /** Rewrite a typed message that has not left; it keeps its place. */
+  'session:editSend': [{ id: string; text: string }, OutboxItem];
   'session:startTalking': [undefined, undefined];
   'session:stopTalking': [undefined, undefined];
   'session:abort': [undefined, undefined];
@@ -169,6 +173,8 @@ export function makeLumiApi(call: IpcCall, onEvent: EventSubscribe) {
     retry: () => call('session:retry', undefined),
     sendText: (text: string) => call('session:sendText', { text }),
     retrySend: (id: string) => call('session:retrySend', { id }),
+    cancelSend: (id: string) => call('session:cancelSend', { id }),
+    editSend: (id: string, text: string) => call('session:editSend', { id, text }),
     startTalking: () => call('session:startTalking', undefined),
     stopTalking: () => call('session:stopTalking', undefined),
     abort: () => call('session:abort', undefined),

@@ -68,6 +68,7 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
   helloNeverAnswered:
     'Timed out after {seconds} s: the server accepted the connection but never answered the hello. Check the address and its path (e.g. /xiaozhi/v1/).',
   timedOut: 'Timed out after {seconds} s.',
+  sessionRestarted: 'The server restarted the session; Lumi reconnected.',
   unknownMessage: 'Ignored a message of unknown type "{type}".',
   invalidMessage: 'Ignored an invalid message ({detail}).',
   messageTooDeep: 'Ignored a server message nested deeper than {limit} levels.',
@@ -118,10 +119,12 @@ export function describeConnectionTrouble(state: ConnectionState): string | null
   switch (state.kind) {
     case 'reconnecting':
       return describeProblem(state.cause);
-    case 'failed':
-      return state.gaveUpAfter === null
-        ? describeProblem(state.cause)
-        : `${describeProblem(state.cause)} Gave up after ${state.gaveUpAfter} attempts.`;
+    case 'failed': {
+      const gaveUp =
+        state.gaveUpAfter === null ? '' : ` Gave up after ${state.gaveUpAfter} quick attempts.`;
+      const slow = state.retryAt === null ? '' : ' Lumi keeps trying about once a minute.';
+      return `${describeProblem(state.cause)}${gaveUp}${slow}`;
+    }
     case 'authFailed':
       return state.refreshFailed === null
         ? `${describeProblem(state.cause)} Check the token (or run OTA again), then retry.`

@@ -84,6 +84,8 @@ interface ProblemParams {
   helloNeverAnswered: { readonly seconds: number };
   /** The CLI's `--timeout` ran out. */
   timedOut: { readonly seconds: number };
+  /** The server's `system` `reboot`: Lumi reconnects, queued messages go on the new session. */
+  sessionRestarted: Record<never, never>;
   unknownMessage: { readonly type: string };
   invalidMessage: { readonly detail: string };
   /** A server message nested deeper than `limit` objects and arrays; not parsed at all. */
@@ -200,6 +202,7 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   turnTimedOut: true,
   helloNeverAnswered: true,
   timedOut: true,
+  sessionRestarted: true,
   unknownMessage: true,
   invalidMessage: true,
   messageTooDeep: true,

@@ -3,13 +3,28 @@ import type { ChatMessage } from './chat.ts';
 import type { ConnectionState } from './connection-state.ts';
 import type { Problem } from './problems.ts';
 
+/**
+ * Where typed text stands (main/core/connection/outbox.ts):
+ * - queued: waiting for a session (again after a connection dropped it unconfirmed);
+ * - sending: written to the socket, not yet confirmed by the server;
+ * - sent: the server showed it got it (its first `stt`, `tts start`, `llm`, `alert` or
+ *   `response` after the write), or the user stopped the turn;
+ * - refused: the server answered with an `alert` instead of a reply (shown, never retried);
+ * - failed: the server kept silent about it until the turn timed out (resend offered);
+ * - expired: it waited longer than the age limit; never sent on its own (resend offered);
+ * - cancelled: the user took it back before it left.
+ */
+export type OutboxStatus =
+  'queued' | 'sending' | 'sent' | 'refused' | 'failed' | 'expired' | 'cancelled';
+
 /** Typed text on its way to the server. */
 export interface OutboxItem {
   readonly id: string;
   readonly text: string;
-  readonly status: 'queued' | 'sending' | 'sent' | 'failed';
-  /** Epoch milliseconds when the user typed it. */
+  readonly status: OutboxStatus;
+  /** Epoch milliseconds when the user typed it (or last asked to resend it). */
   readonly createdAt: number;
+  /** The server's own words when it refused the message (its `alert`), else null. */
   readonly error: string | null;
 }
 

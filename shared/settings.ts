@@ -53,6 +53,11 @@ export interface Settings {
   readonly startAtLogin: boolean;
   readonly notifications: boolean;
   readonly historyRetentionDays: number | null;
+  /**
+   * Typed messages older than this are not sent on their own (no answers to stale questions):
+   * they show as "not sent — resend?".
+   */
+  readonly outboxMaxAgeMinutes: number;
   readonly toolConsent: Readonly<Record<string, ToolConsent>>;
 }
 

@@ -95,6 +95,11 @@ function connectionDetail(state: ConnectionState): Record<string, unknown> {
     case 'disconnected':
       return { reason: state.reason };
     case 'failed':
+      return {
+        cause: state.cause,
+        error: describeConnectionTrouble(state),
+        retryAt: state.retryAt,
+      };
     case 'authFailed':
       return { cause: state.cause, error: describeConnectionTrouble(state) };
     default:

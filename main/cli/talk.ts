@@ -1,10 +1,16 @@
 /**
  * The CLI's conversation: typed turns in order (`--text`), one spoken turn from a WAV file
  * (`--say`), or an interactive prompt. Resolves with the process exit code.
+ *
+ * The CLI keeps its outbox in memory only. A `--text` is retried across reconnects until
+ * `--timeout`; a text that was not delivered, was refused or got no reply ends the run with
+ * EXIT_UNDELIVERED and the reason on stderr, so a script never reads success from silence.
+ * The interactive prompt keeps its lines queued through an outage and says so.
  */
 import { createInterface } from 'node:readline';
+import type { ConnectionState } from '../../shared/connection-state.ts';
 import { describeConnectionTrouble, describeProblem } from '../../shared/problem-english.ts';
-import type { SessionEvent } from '../../shared/session-events.ts';
+import type { OutboxItem, SessionEvent } from '../../shared/session-events.ts';
 import type { Session } from '../core/session/session.ts';
 import type { TalkOptions } from './args.ts';
 import { type Printer, toCliEvent } from './output.ts';
@@ -15,6 +21,8 @@ export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
 export const EXIT_CONNECT = 3;
 export const EXIT_TIMEOUT = 4;
+/** A `--text` was not delivered, was refused or got no reply (the reason is on stderr). */
+export const EXIT_UNDELIVERED = 5;
 
 export interface TalkRun {
   readonly session: Session;
@@ -26,13 +34,15 @@ export interface TalkRun {
   readonly speakFile?: () => void;
 }
 
+type Finish = (code: number, message?: string) => void;
+
 /** Run the conversation the options ask for. */
 export function talk(run: TalkRun): Promise<number> {
   const { session, options, printer } = run;
   return new Promise<number>((resolve) => {
     let finished = false;
     const cleanups: (() => void)[] = [];
-    const finish = (code: number, message?: string): void => {
+    const finish: Finish = (code, message) => {
       if (finished) return;
       finished = true;
       for (const cleanup of cleanups) cleanup();
@@ -41,20 +51,25 @@ export function talk(run: TalkRun): Promise<number> {
     };
 
     const reason = watchTimeoutReason(session);
-    const timeout = setTimeout(
-      () => finish(EXIT_TIMEOUT, describeProblem(reason.problem(options.timeoutSeconds))),
-      options.timeoutSeconds * 1000,
-    );
+    const trouble = new Trouble(session);
+    const script = scriptedTurns(run, finish, trouble);
+    const timeout = setTimeout(() => {
+      const pending = script?.pending();
+      if (pending) finish(EXIT_UNDELIVERED, pending);
+      else finish(EXIT_TIMEOUT, describeProblem(reason.problem(options.timeoutSeconds)));
+    }, options.timeoutSeconds * 1000);
     cleanups.push(() => clearTimeout(timeout), reason.stop);
 
-    const script = scriptedTurns(run, finish);
+    const prompt = script ? null : interactive(run, () => finish(EXIT_OK));
     cleanups.push(
       session.onEvent((event) => {
         const cliEvent = toCliEvent(event, options.verbose);
         if (cliEvent) printer.event(cliEvent);
-        const fatal = fatalConnectionMessage(event);
+        trouble.observe(event);
+        const fatal = fatalConnectionMessage(event, trouble.everReady);
         if (fatal) finish(EXIT_CONNECT, fatal);
-        else script?.onEvent(event);
+        else if (script) script.onEvent(event);
+        else prompt?.onEvent(event);
       }),
     );
 
@@ -62,39 +77,95 @@ export function talk(run: TalkRun): Promise<number> {
       script.begin();
       return;
     }
-    cleanups.push(interactive(run, () => finish(EXIT_OK)));
+    if (prompt) cleanups.push(prompt.close);
     session.connect();
   });
 }
 
-/** Connection states that end a CLI run: it cannot connect, handshake or authenticate. */
-function fatalConnectionMessage(event: SessionEvent): string | null {
+/**
+ * Connection states that end a CLI run: it cannot authenticate, retrying cannot help, or it
+ * never reached the server at all. A server lost after it answered is waited for (queued text
+ * goes out when it is back), within `--timeout` for a script.
+ */
+function fatalConnectionMessage(event: SessionEvent, everReady: boolean): string | null {
   if (event.type !== 'connectionChanged') return null;
   const next = event.next;
-  if (next.kind === 'failed' || next.kind === 'authFailed') return describeConnectionTrouble(next);
+  if (next.kind === 'authFailed') return describeConnectionTrouble(next);
+  if (next.kind === 'failed' && (next.retryAt === null || !everReady)) {
+    return describeConnectionTrouble(next);
+  }
   return null;
+}
+
+/** What went wrong lately, for the reason a text was not delivered or answered. */
+class Trouble {
+  readonly #session: Session;
+  everReady = false;
+  #last: string | null = null;
+
+  constructor(session: Session) {
+    this.#session = session;
+  }
+
+  observe(event: SessionEvent): void {
+    if (event.type === 'connectionChanged') {
+      if (event.next.kind === 'ready') this.everReady = true;
+      this.#last = describeConnectionTrouble(event.next) ?? this.#last;
+    } else if (event.type === 'errorOccurred') {
+      this.#last = describeProblem(event.problem);
+    }
+  }
+
+  /** A new text starts: what went wrong before it is not its reason. */
+  reset(): void {
+    this.#last = null;
+  }
+
+  /** The last trouble seen, or what the connection is doing now. */
+  reason(): string {
+    return this.#last ?? pendingReason(this.#session.connection.state);
+  }
+}
+
+function pendingReason(state: ConnectionState): string {
+  switch (state.kind) {
+    case 'initial':
+    case 'connecting':
+    case 'connected':
+      return 'still connecting to the server';
+    case 'handshaking':
+      return 'the server has not answered the hello';
+    case 'ready':
+      return 'the server has not answered';
+    case 'disconnected':
+      return 'the server ended the session';
+    default:
+      return describeConnectionTrouble(state) ?? state.kind;
+  }
 }
 
 interface Script {
   begin(): void;
   onEvent(event: SessionEvent): void;
+  /** Why the run cannot end well yet (a text waits to be delivered or answered), or null. */
+  pending(): string | null;
 }
 
 /**
  * `--text` (several, in order) or `--say`: the next turn starts once the previous reply ended
  * and its audio played out; the run ends after the last one.
  */
-function scriptedTurns(
-  run: TalkRun,
-  finish: (code: number, message?: string) => void,
-): Script | null {
+function scriptedTurns(run: TalkRun, finish: Finish, trouble: Trouble): Script | null {
   const { session, options } = run;
   if (options.texts.length === 0 && !run.speakFile) return null;
   const texts = [...options.texts];
   let remaining = run.speakFile ? 1 : texts.length;
   let awaitingDrain = false;
+  let current: OutboxItem | null = null;
+  const statusOf = (item: OutboxItem) => session.outbox().find((i) => i.id === item.id)?.status;
 
   const next = (): void => {
+    current = null;
     if (remaining === 0) {
       finish(EXIT_OK);
       return;
@@ -104,16 +175,33 @@ function scriptedTurns(
       return;
     }
     const text = texts.shift();
-    if (text !== undefined) session.sendText(text);
+    if (text === undefined) return;
+    trouble.reset();
+    current = session.sendText(text);
+  };
+
+  const onTurnEnded = (aborted: boolean): void => {
+    if (current) {
+      // Lost with the connection before the server confirmed it: it goes again on reconnect.
+      if (statusOf(current) === 'queued') return;
+      if (aborted) {
+        finish(EXIT_UNDELIVERED, `No reply to "${current.text}": ${trouble.reason()}`);
+        return;
+      }
+    }
+    remaining -= 1;
+    awaitingDrain = session.assistant === 'speaking';
+    if (!awaitingDrain) next();
   };
 
   return {
     begin: next,
     onEvent(event) {
-      if (event.type === 'turnEnded') {
-        remaining -= 1;
-        awaitingDrain = session.assistant === 'speaking';
-        if (!awaitingDrain) next();
+      if (event.type === 'outboxChanged' && event.item.id === current?.id) {
+        const failure = undeliveredMessage(event.item, trouble);
+        if (failure) finish(EXIT_UNDELIVERED, failure);
+      } else if (event.type === 'turnEnded') {
+        onTurnEnded(event.aborted);
       } else if (event.type === 'assistantChanged' && awaitingDrain && event.next !== 'speaking') {
         awaitingDrain = false;
         next();
@@ -121,11 +209,38 @@ function scriptedTurns(
         finish(1, describeProblem(event.problem));
       }
     },
+    pending() {
+      if (!current) return null;
+      const status = statusOf(current);
+      const within = `within ${options.timeoutSeconds} s`;
+      return status === 'sent'
+        ? `No reply to "${current.text}" ${within}: ${trouble.reason()}`
+        : `"${current.text}" was not delivered ${within}: ${trouble.reason()}`;
+    },
   };
 }
 
+/** The outbox settled a text without a reply: why, for stderr; null while it may still go. */
+function undeliveredMessage(item: OutboxItem, trouble: Trouble): string | null {
+  switch (item.status) {
+    case 'refused':
+      return `The server refused "${item.text}": ${item.error ?? 'an alert instead of a reply'}`;
+    case 'failed':
+      return `No reply to "${item.text}": the server never answered it.`;
+    case 'expired':
+      return `"${item.text}" was not delivered: ${trouble.reason()}`;
+    default:
+      return null;
+  }
+}
+
+interface Prompt {
+  onEvent(event: SessionEvent): void;
+  close(): void;
+}
+
 /** Interactive prompt: a line of text is sent; an empty line starts or stops talking. */
-function interactive(run: TalkRun, quit: () => void): () => void {
+function interactive(run: TalkRun, quit: () => void): Prompt {
   const { session, printer } = run;
   const rl = createInterface({ input: run.input, output: run.output, terminal: false });
   let talking = false;
@@ -163,13 +278,32 @@ function interactive(run: TalkRun, quit: () => void): () => void {
     }
     try {
       session.sendText(text);
+      if (session.connection.state.kind !== 'ready') printer.info(queuedNotice(session));
     } catch (error) {
       printer.info(`! ${error instanceof Error ? error.message : String(error)}`);
     }
   });
   rl.on('close', quit);
-  return () => {
-    offDeviceError();
-    rl.close();
+  return {
+    onEvent(event) {
+      const lost = event.type === 'connectionChanged' && event.previous.kind === 'ready';
+      if (lost && waiting(session) > 0) printer.info(queuedNotice(session));
+      if (event.type === 'outboxChanged' && event.item.status === 'expired') {
+        printer.info(`! not sent, it waited too long: ${event.item.text}`);
+      }
+    },
+    close: () => {
+      offDeviceError();
+      rl.close();
+    },
   };
+}
+
+function waiting(session: Session): number {
+  return session.outbox().filter((i) => i.status === 'queued' || i.status === 'sending').length;
+}
+
+function queuedNotice(session: Session): string {
+  const count = waiting(session);
+  return `·  ${count} line${count === 1 ? '' : 's'} queued: sent once the server is back`;
 }

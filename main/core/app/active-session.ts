@@ -12,12 +12,13 @@ import type { Logger } from '../log/logger.ts';
 import type { ConsentGate } from '../mcp/consent.ts';
 import type { DesktopCapabilities } from '../mcp/capabilities.ts';
 import type { ReplyDecoderFactory } from '../session/ports.ts';
-import type { Session } from '../session/session.ts';
+import type { OutboxSetup, Session } from '../session/session.ts';
 import type { VoiceOptions } from '../session/voice-turns.ts';
 import type { HistoryStore } from '../store/history.ts';
 import type { IdentityStore } from '../store/identity.ts';
+import type { OutboxStore } from '../store/outbox-store.ts';
 import type { ProfileStore } from '../store/profiles.ts';
-import type { Clock } from '../util/clock.ts';
+import { MINUTE, type Clock } from '../util/clock.ts';
 import { otaProblem } from '../ota/ota-problem.ts';
 import { createSession } from './create-session.ts';
 import { dialectSetup } from './dialect.ts';
@@ -34,6 +35,8 @@ export interface ActiveSessionDeps {
   readonly profiles: ProfileStore;
   readonly identities: IdentityStore;
   readonly history: HistoryStore;
+  /** Typed messages kept across restarts, per profile. */
+  readonly outbox: OutboxStore;
   readonly sink: AudioSink;
   readonly decoderFactory: ReplyDecoderFactory;
   readonly voice: VoiceOptions;
@@ -110,7 +113,7 @@ export class ActiveSession {
         error instanceof ProblemError || profile.endpoint.kind !== 'ota'
           ? problemOf(error)
           : otaProblem(error, profile.endpoint.url);
-      this.#setPreState({ kind: 'failed', cause, gaveUpAfter: null });
+      this.#setPreState({ kind: 'failed', cause, gaveUpAfter: null, retryAt: null });
       throw error;
     }
     if (this.#closed) throw new Error('The profile was switched.');
@@ -135,11 +138,29 @@ export class ActiveSession {
       connection: { protocolVersion: endpoint.protocolVersion, ...dialect.connection },
       ...(dialect.textMessage ? { textMessage: dialect.textMessage } : {}),
       ...(endpoint.refreshToken ? { refreshToken: endpoint.refreshToken } : {}),
+      outbox: this.#outboxSetup(),
     });
     features.attach(session);
     this.#serverFeatures = features;
     this.#session = session;
     return session;
+  }
+
+  /** The profile's messages left by an earlier run, and where this one keeps them. */
+  #outboxSetup(): OutboxSetup {
+    const { profile, outbox, logger } = this.#deps;
+    return {
+      restored: outbox.load(profile.id),
+      maxAgeMs: this.#deps.settings().outboxMaxAgeMinutes * MINUTE,
+      persist: (unsettled) => {
+        try {
+          outbox.save(profile.id, unsettled);
+        } catch (error) {
+          // Lumi still talks; only a restart would lose the waiting messages.
+          logger.error('outbox not saved', { error: String(error) });
+        }
+      },
+    };
   }
 
   #source(): EndpointSource {

@@ -20,11 +20,12 @@ import type { HistoryStore } from '../store/history.ts';
 import { recordHistory } from '../store/history-recorder.ts';
 import { openHistory } from '../store/history-open.ts';
 import { IdentityStore } from '../store/identity.ts';
+import { OutboxStore } from '../store/outbox-store.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import { ensurePrivateDir } from '../store/safe-file.ts';
 import { SecretStore, type SecretCipher } from '../store/secrets.ts';
 import { openSettings, type OpenedSettings } from '../store/settings.ts';
-import { type Clock, systemClock } from '../util/clock.ts';
+import { type Clock, MINUTE, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import { ActiveSession } from './active-session.ts';
 import { appControlsFor } from './app-controls.ts';
@@ -89,6 +90,7 @@ interface Stores {
   readonly history: HistoryStore;
   /** Why the history was moved aside or is not kept, told once per window load. */
   readonly historyProblem: Problem | null;
+  readonly outbox: OutboxStore;
 }
 
 /** The speaker, the cues and what a spoken turn needs. */
@@ -159,7 +161,21 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     },
   };
   desktop = limitToolNotifications(deps.desktop(appControlsFor(core)), notifications.rate);
+  deliverLeftovers(parts, host);
   return core;
+}
+
+/**
+ * Typed messages an earlier run left waiting go into the active profile's session now (fresh
+ * ones are sent, old ones show as expired). Not awaited: the endpoint may need OTA first.
+ */
+function deliverLeftovers(parts: Parts, host: SessionHost): void {
+  const { stores, logger } = parts;
+  if (stores.outbox.load(stores.profiles.active().id).length === 0) return;
+  host.ensure().then(
+    (session) => session.deliverRestored(),
+    (error: unknown) => logger.error('queued messages not restored', { error: String(error) }),
+  );
 }
 
 function openStores(deps: AppCoreDeps, clock: Clock): Stores {
@@ -173,6 +189,7 @@ function openStores(deps: AppCoreDeps, clock: Clock): Stores {
   const identities = new IdentityStore({ dir: deps.dataDir, secrets, clock });
   const profiles = new ProfileStore({ settings: opened.store, secrets, identities });
   const history = openHistory(join(deps.dataDir, HISTORY_FILE), clock);
+  const outbox = new OutboxStore({ dir: deps.dataDir, clock });
   if (deps.webSocketUrl) {
     profiles.save({
       id: PREVIEW_PROFILE_ID,
@@ -195,6 +212,7 @@ function openStores(deps: AppCoreDeps, clock: Clock): Stores {
     profiles,
     history: history.store,
     historyProblem: history.problem,
+    outbox,
   };
 }
 
@@ -242,6 +260,7 @@ function sessionHostFor(parts: Parts): SessionHost {
         profiles: stores.profiles,
         identities: stores.identities,
         history: stores.history,
+        outbox: stores.outbox,
         sink: audio.speaker,
         decoderFactory: (rate) => new ReplyDecoder(rate),
         voice: audio.voice,
@@ -283,6 +302,9 @@ function handlerTable(parts: Parts, host: SessionHost, snapshot: () => Snapshot)
       if (after.outputDevice !== before.outputDevice) audio.speaker.setDevice(after.outputDevice);
       if (after.cues !== before.cues) audio.cues.setEnabled(after.cues);
       if (after.mode !== before.mode) host.session?.setMode(after.mode);
+      if (after.outboxMaxAgeMinutes !== before.outboxMaxAgeMinutes) {
+        host.session?.setOutboxMaxAge(after.outboxMaxAgeMinutes * MINUTE);
+      }
       if (
         after.historyRetentionDays !== before.historyRetentionDays &&
         after.historyRetentionDays

@@ -8,7 +8,7 @@ import { Connection, type ConnectionOptions } from '../connection/connection.ts'
 import type { FrameDuration } from '../protocol/client-messages.ts';
 import type { ServerMessage } from '../protocol/server-messages.ts';
 import type { ReplyDecoderFactory } from '../session/ports.ts';
-import { Session } from '../session/session.ts';
+import { Session, type OutboxSetup } from '../session/session.ts';
 import type { VoiceOptions } from '../session/voice-turns.ts';
 import type { Clock } from '../util/clock.ts';
 
@@ -29,6 +29,8 @@ export interface SessionSetup {
   readonly connection?: Partial<ConnectionOptions>;
   readonly textMessage?: ConstructorParameters<typeof Session>[0]['textMessage'];
   readonly newConversationId?: () => string;
+  /** Restored and persisted typed messages (the app; the CLI keeps its outbox in memory). */
+  readonly outbox?: OutboxSetup;
   readonly clock?: Clock;
 }
 
@@ -54,6 +56,7 @@ export function createSession(setup: SessionSetup): Session {
     ...(setup.onServerMessage ? { onServerMessage: setup.onServerMessage } : {}),
     ...(setup.textMessage ? { textMessage: setup.textMessage } : {}),
     ...(setup.newConversationId ? { newConversationId: setup.newConversationId } : {}),
+    ...(setup.outbox ? { outbox: setup.outbox } : {}),
     ...(setup.clock ? { clock: setup.clock } : {}),
   });
 }

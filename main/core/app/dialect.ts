@@ -20,6 +20,7 @@ export function dialectSetup(
       acceptHello: lumi.acceptHello,
       decorateMessage: lumi.decorateMessage,
     },
-    textMessage: (text) => lumi.chat(text),
+    // The outbox item's id: a re-send after a reconnect carries the same id (outbox.ts).
+    textMessage: (text, id) => lumi.chat(text, id),
   };
 }

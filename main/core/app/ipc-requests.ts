@@ -58,6 +58,8 @@ export const requestSchemas: { readonly [C in IpcChannel]: z.ZodMiniType<IpcRequ
   'session:retry': none,
   'session:sendText': z.object({ text: text(MAX_TEXT_LENGTH) }),
   'session:retrySend': z.object({ id }),
+  'session:cancelSend': z.object({ id }),
+  'session:editSend': z.object({ id, text: text(MAX_TEXT_LENGTH) }),
   'session:startTalking': none,
   'session:stopTalking': none,
   'session:abort': none,

@@ -10,14 +10,24 @@ export interface BackoffOptions {
   readonly firstDelayMs: number;
   /** No delay exceeds this (ms). */
   readonly maxDelayMs: number;
-  /** Attempts before giving up (the state becomes `failed` and a manual retry is offered). */
+  /** Attempts before giving up (for the connection: on quick attempts, see ReconnectOptions). */
   readonly maxAttempts: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = {
+/** The connection's reconnects: the quick backoff, then a slow pace that never ends. */
+export interface ReconnectOptions extends BackoffOptions {
+  /**
+   * After the quick attempts, one attempt this often (ms): giving up on quick retries is not
+   * giving up on the messages waiting in the outbox.
+   */
+  readonly slowRetryMs: number;
+}
+
+export const DEFAULT_BACKOFF: ReconnectOptions = {
   firstDelayMs: 1_000,
   maxDelayMs: 60_000,
   maxAttempts: 5,
+  slowRetryMs: 60_000,
 };
 
 /** Delay before retry number `attempt` (1-based). */

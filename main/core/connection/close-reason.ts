@@ -4,7 +4,9 @@ import type { Problem } from '../../../shared/problems.ts';
  * What a closed socket means for the next step (docs/protocol.md §6.5, §8): our own close
  * is final; the server's clean close of an idle session ends the conversation (reconnect on
  * the next user action, never in a loop); an authentication failure gets one token refresh or
- * stops; everything else is a network problem and backs off.
+ * stops; everything else is a network problem and backs off. A clean close code while a turn is
+ * in flight is not an idle hang-up: the server went away in the middle of answering (a restart
+ * sends 1001 or 1012), so Lumi reconnects and the unconfirmed message goes again.
  */
 export type CloseVerdict =
   | { readonly kind: 'ours' }
@@ -26,6 +28,8 @@ export interface CloseFacts {
   readonly wasReady: boolean;
   /** The server said goodbye (or spoke its farewell) before closing. */
   readonly saidGoodbye: boolean;
+  /** A turn (typed or spoken) was waiting for its reply when the socket closed. */
+  readonly turnInFlight: boolean;
   /** What the socket failed with (a network error, a missed pong, no hello), if anything. */
   readonly error: Problem | null;
 }
@@ -45,9 +49,8 @@ export function classifyClose(facts: CloseFacts): CloseVerdict {
     if (status >= 500) return { kind: 'retry', cause: { code: 'upgradeFailed', status } };
     return { kind: 'fatal', cause: { code: 'notWebSocket', status } };
   }
-  if (facts.wasReady && (facts.saidGoodbye || CLEAN_CLOSE_CODES.has(facts.code))) {
-    return { kind: 'idle' };
-  }
+  const cleanWhileIdle = !facts.turnInFlight && CLEAN_CLOSE_CODES.has(facts.code);
+  if (facts.wasReady && (facts.saidGoodbye || cleanWhileIdle)) return { kind: 'idle' };
   if (facts.error) return { kind: 'retry', cause: facts.error };
   return { kind: 'retry', cause: { code: 'closed', closeCode: facts.code } };
 }

@@ -41,7 +41,7 @@ import {
 
 export * from './options.ts';
 import { NamedTimers } from '../util/named-timers.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type ReconnectOptions } from './backoff.ts';
 import { classifyClose, type CloseVerdict } from './close-reason.ts';
 import { endpointOf, socketProblem } from './socket-errors.ts';
 
@@ -63,7 +63,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   readonly #options: ConnectionOptions;
   readonly #clock: Clock;
   readonly #random: RandomSource;
-  readonly #backoff: BackoffOptions;
+  readonly #backoff: ReconnectOptions;
   #token: string | null;
   #state: ConnectionState = { kind: 'initial' };
   #attempt: Attempt | null = null;
@@ -75,6 +75,8 @@ export class Connection extends Emitter<ConnectionEvents> {
    */
   #backoffStep = 0;
   #tokenRefreshed = false;
+  /** The session has a turn waiting for its reply (a clean close then is not an idle hang-up). */
+  #turnInFlight = false;
   #serverHello: ServerHello | null = null;
   readonly #timers: NamedTimers<TimerName>;
   #droppedAudioFrames = 0;
@@ -135,16 +137,32 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   /**
-   * Resume from sleep, unlock, network back: retry now instead of waiting out the backoff; a
-   * ready socket must answer a ping quickly or it is replaced.
+   * Resume from sleep, unlock, network back: retry now instead of waiting out the backoff (the
+   * quick one or the slow one after `failed`); a ready socket must answer a ping quickly or it
+   * is replaced.
    */
   nudge(): void {
-    if (this.#state.kind === 'reconnecting') {
+    const state = this.#state;
+    if (state.kind === 'reconnecting' || (state.kind === 'failed' && state.retryAt !== null)) {
       this.#timers.clear('retry');
       this.#open();
-    } else if (this.#state.kind === 'ready') {
+    } else if (state.kind === 'ready') {
       this.#sendPing(this.#options.pongTimeoutMs ?? NUDGE_PONG_TIMEOUT);
     }
+  }
+
+  /**
+   * A turn was just sent or has gone quiet: the socket must answer a ping within the pong
+   * timeout, so a server that froze mid-turn shows in seconds instead of at the next periodic
+   * ping. Only liveness is checked: a slow answer (an LLM thinking, a tool call) is fine.
+   */
+  probe(): void {
+    if (this.#state.kind === 'ready') this.#sendPing(this.#options.pongTimeoutMs ?? PONG_TIMEOUT);
+  }
+
+  /** The session tells whether a turn is waiting for its reply (see close-reason.ts). */
+  noteTurnInFlight(inFlight: boolean): void {
+    this.#turnInFlight = inFlight;
   }
 
   /** Our own close: no retry. */
@@ -245,6 +263,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         kind: 'failed',
         cause: { code: 'invalidUrl', url: this.#options.url },
         gaveUpAfter: null,
+        retryAt: null,
       });
       return;
     }
@@ -379,6 +398,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       code,
       wasReady: attempt.wasReady,
       saidGoodbye: attempt.saidGoodbye,
+      turnInFlight: this.#turnInFlight,
       error: attempt.error,
     });
     this.#log('in', 'text', `socket closed (code ${code}): ${describeVerdict(verdict)}`);
@@ -400,7 +420,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         void this.#onAuthFailure(verdict.cause);
         return;
       case 'fatal':
-        this.#setState({ kind: 'failed', cause: verdict.cause, gaveUpAfter: null });
+        this.#setState({ kind: 'failed', cause: verdict.cause, gaveUpAfter: null, retryAt: null });
         return;
       case 'retry':
         this.#scheduleRetry(verdict.cause);
@@ -431,7 +451,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   #scheduleRetry(cause: Problem): void {
     this.#failures += 1;
     if (this.#failures >= this.#backoff.maxAttempts) {
-      this.#setState({ kind: 'failed', cause, gaveUpAfter: this.#failures });
+      this.#scheduleSlowRetry(cause);
       return;
     }
     this.#backoffStep += 1;
@@ -444,6 +464,20 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
     this.#timers.set('retry', delay, () => {
       if (this.#state.kind === 'reconnecting') this.#open();
+    });
+  }
+
+  /** The quick attempts are spent: `failed` for the UI, and one more attempt now and then. */
+  #scheduleSlowRetry(cause: Problem): void {
+    const delay = this.#backoff.slowRetryMs;
+    this.#setState({
+      kind: 'failed',
+      cause,
+      gaveUpAfter: this.#failures,
+      retryAt: this.#clock.now() + delay,
+    });
+    this.#timers.set('retry', delay, () => {
+      if (this.#state.kind === 'failed') this.#open();
     });
   }
 

@@ -8,7 +8,7 @@ import type { ClientHello, FrameDuration, ProtocolVersion } from '../protocol/cl
 import type { InboundFrame } from '../protocol/parse.ts';
 import type { ServerHello } from '../protocol/server-messages.ts';
 import { type Clock, type RandomSource, SECOND } from '../util/clock.ts';
-import type { BackoffOptions } from './backoff.ts';
+import type { ReconnectOptions } from './backoff.ts';
 
 /** Firmware limits: 10 s for the upgrade, 10 s for the server hello (docs/protocol.md §2.3). */
 export const HANDSHAKE_TIMEOUT = 10 * SECOND;
@@ -45,7 +45,7 @@ export interface ConnectionOptions {
   readonly mcp?: boolean;
   /** PEM of an extra CA to trust for a self-hosted wss:// server; TLS stays verified. */
   readonly ca?: string | null;
-  readonly backoff?: BackoffOptions;
+  readonly backoff?: ReconnectOptions;
   /** Called once when the server rejects the token; a new token reconnects at once. */
   readonly refreshToken?: () => Promise<string | null>;
   /** Adjust the hello before it is sent (the original Lumi dialect adds id and device info). */

@@ -17,12 +17,12 @@ import type { Problem } from '../../../shared/problems.ts';
 import type { OutboxItem, SessionErrorCode, SessionEvent } from '../../../shared/session-events.ts';
 import type { AudioSink } from '../audio/sink.ts';
 import type { Connection } from '../connection/connection.ts';
-import { Outbox, OutboxFullError } from '../connection/outbox.ts';
+import { DEFAULT_OUTBOX, isUnsettled, Outbox, OutboxFullError } from '../connection/outbox.ts';
 import { abortSpeaking, listenDetect, type ClientMessage } from '../protocol/client-messages.ts';
 import { boundedJson } from '../log/bounded-json.ts';
 import { MAX_JSON_DEPTH, type InboundFrame } from '../protocol/parse.ts';
 import type { ServerMessage } from '../protocol/server-messages.ts';
-import { type Clock, SECOND, systemClock } from '../util/clock.ts';
+import { type Clock, SECOND, systemClock, type TimerHandle } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import { connectUnlessTrying } from './connect-on-demand.ts';
 import type { ReplyDecoderFactory } from './ports.ts';
@@ -30,11 +30,27 @@ import { deriveAssistantState } from './assistant-state.ts';
 import { ReplyPlayer } from './reply-player.ts';
 import { Transcript } from './transcript.ts';
 import { TurnGate, type GateOpening, type TurnGateOptions } from './turn-gate.ts';
-import { TurnTracker } from './turn.ts';
+import { type Turn, TurnTracker } from './turn.ts';
 import { VoiceTurns, type VoiceOptions } from './voice-turns.ts';
 
 /** A turn the server never finishes (no `tts stop`) is given up after this much silence. */
 export const TURN_SILENCE_TIMEOUT = 30 * SECOND;
+/**
+ * A turn this quiet makes the socket answer a ping (the pong timeout is 10 s), so a server that
+ * freezes mid-reply shows within ~15 s. It never ends the turn itself: a server busy with a tool
+ * call still answers pings, and only TURN_SILENCE_TIMEOUT gives a turn up.
+ */
+export const TURN_QUIET_PROBE = 5 * SECOND;
+
+/** The outbox as the front end keeps it: what an earlier run left, and where to keep it now. */
+export interface OutboxSetup {
+  /** Unsettled items of an earlier run of this profile (outbox-store.ts). */
+  readonly restored?: readonly OutboxItem[];
+  /** Typed messages older than this are not sent on their own (default 10 min). */
+  readonly maxAgeMs?: number;
+  /** Called with the unsettled items whenever they change. */
+  readonly persist?: (unsettled: readonly OutboxItem[]) => void;
+}
 
 export interface SessionOptions {
   readonly connection: Connection;
@@ -45,13 +61,17 @@ export interface SessionOptions {
   /** Starts a conversation (the history store gives ids that carry the profile). */
   readonly newConversationId?: () => string;
   readonly mode?: Exclude<ListenMode, 'realtime'>;
-  /** Typed text as `chat` (the original Lumi dialect) instead of `listen detect`. */
-  readonly textMessage?: (text: string) => ClientMessage;
+  /**
+   * Typed text as `chat` (the original Lumi dialect) instead of `listen detect`; `id` is the
+   * outbox item's, the same on every re-send.
+   */
+  readonly textMessage?: (text: string, id: string) => ClientMessage;
   readonly voice?: VoiceOptions;
   /** Handlers for `mcp` payloads and other non-turn server messages (tools, server events). */
   readonly onServerMessage?: (message: ServerMessage) => void;
   /** How long turns wait for the server's tool handshake (turn-gate.ts). */
   readonly turnGate?: TurnGateOptions;
+  readonly outbox?: OutboxSetup;
 }
 
 /** What the device MCP server tells the session about the server's tool handshake. */
@@ -76,8 +96,11 @@ export class Session {
   readonly #turns: TurnTracker;
   readonly #voice: VoiceTurns;
   readonly #gate: TurnGate;
-  readonly #textMessage: (text: string) => ClientMessage;
+  readonly #textMessage: (text: string, id: string) => ClientMessage;
   readonly #onServerMessage: ((message: ServerMessage) => void) | undefined;
+  readonly #persistOutbox: ((unsettled: readonly OutboxItem[]) => void) | undefined;
+  /** Fires when the oldest queued message passes the age limit, so it shows as expired. */
+  #expiryTimer: TimerHandle | null = null;
   #assistant: AssistantState = 'idle';
   #unsubscribe: (() => void)[] = [];
 
@@ -85,7 +108,7 @@ export class Session {
     this.connection = options.connection;
     this.#clock = options.clock ?? systemClock;
     const newId = options.newId ?? randomUUID;
-    this.#textMessage = options.textMessage ?? listenDetect;
+    this.#textMessage = options.textMessage ?? ((text) => listenDetect(text));
     this.#onServerMessage = options.onServerMessage;
     this.#transcript = new Transcript(
       this.#clock,
@@ -93,7 +116,12 @@ export class Session {
       (event) => this.#emit(event),
       options.newConversationId,
     );
-    this.#outbox = new Outbox(this.#clock, (item) => this.#onOutboxChanged(item), newId);
+    this.#persistOutbox = options.outbox?.persist;
+    this.#outbox = new Outbox(this.#clock, (item) => this.#onOutboxChanged(item), newId, {
+      ...DEFAULT_OUTBOX,
+      maxAgeMs: options.outbox?.maxAgeMs ?? DEFAULT_OUTBOX.maxAgeMs,
+    });
+    this.#outbox.restore(options.outbox?.restored ?? []);
     this.#sink = options.sink;
     this.#player = new ReplyPlayer(options.sink, options.decoderFactory, (detail, total) =>
       this.#emit({
@@ -102,7 +130,13 @@ export class Session {
         total,
       }),
     );
-    this.#turns = new TurnTracker(this.#clock, TURN_SILENCE_TIMEOUT, () => this.#onTurnSilent());
+    this.#turns = new TurnTracker(this.#clock, {
+      silenceMs: TURN_SILENCE_TIMEOUT,
+      onSilent: () => this.#onTurnSilent(),
+      quietMs: TURN_QUIET_PROBE,
+      onQuiet: () => this.connection.probe(),
+      onInFlightChanged: (inFlight) => this.connection.noteTurnInFlight(inFlight),
+    });
     this.#gate = new TurnGate(
       this.#clock,
       (why, waitedMs) => this.#onTurnsOpened(why, waitedMs),
@@ -205,12 +239,38 @@ export class Session {
     return item;
   }
 
-  /** Send a failed message again. */
+  /** Send a failed or expired message again (a user action: it restarts the age limit). */
   retrySend(id: string): OutboxItem {
     const item = this.#outbox.retry(id);
-    if (this.connection.state.kind === 'ready') this.#pump();
-    else connectUnlessTrying(this.connection);
+    this.#deliverQueued();
     return item;
+  }
+
+  /** Take back a message that has not left. */
+  cancelSend(id: string): OutboxItem {
+    const item = this.#outbox.cancel(id);
+    this.#refreshAssistant();
+    return item;
+  }
+
+  /** Rewrite a message that has not left; it keeps its place in the queue. */
+  editSend(id: string, text: string): OutboxItem {
+    const trimmed = text.trim();
+    if (!trimmed) throw new SessionError('not_ready', 'Type something first.');
+    return this.#outbox.edit(id, trimmed);
+  }
+
+  /** Messages restored from an earlier run go out now if they are still fresh. */
+  deliverRestored(): void {
+    if (this.#outbox.next()) this.#deliverQueued();
+    this.#armExpiry();
+  }
+
+  /** The age limit changed (a setting): it applies to the messages already waiting. */
+  setOutboxMaxAge(maxAgeMs: number): void {
+    this.#outbox.setMaxAge(maxAgeMs);
+    this.#outbox.expire();
+    this.#armExpiry();
   }
 
   startTalking(): void {
@@ -235,6 +295,7 @@ export class Session {
   async close(): Promise<void> {
     this.#voice.cancel();
     this.#turns.clear();
+    if (this.#expiryTimer) this.#clock.clearTimeout(this.#expiryTimer);
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     this.connection.disconnect();
@@ -243,38 +304,92 @@ export class Session {
 
   // --- typed text -----------------------------------------------------------------------------
 
-  /** Send the next queued message, one per turn, when the session can take it. */
+  /** Send now when a session is ready, else connect unless a connection is on its way. */
+  #deliverQueued(): void {
+    if (this.connection.state.kind === 'ready') this.#pump();
+    else connectUnlessTrying(this.connection);
+    this.#refreshAssistant();
+  }
+
+  /**
+   * Send the next queued message, one per turn, when the session can take it. It stays
+   * `sending` until the server's first reaction confirms it (#confirmTyped); right after the
+   * write the socket must answer a ping, so a frozen server is noticed within the pong timeout.
+   */
   #pump(): void {
     if (!this.#canSendTurn() || this.#turns.current || this.#outbox.inFlight) return;
     const item = this.#outbox.next();
     if (!item) return;
     this.#outbox.markSending(item.id);
-    this.#beginTurn('text', item.text);
-    this.connection.sendJson(this.#textMessage(item.text)).then(
-      () => this.#outbox.markSent(item.id),
+    const turn = this.#beginTurn('text');
+    turn.outboxId = item.id;
+    this.connection.sendJson(this.#textMessage(item.text, item.id)).then(
+      () => this.connection.probe(),
       () => {
         // The socket died before writing: the text never left, so it goes back in line.
-        this.#outbox.requeue(item.id);
-        this.#turns.end();
+        this.#returnUnconfirmed();
+        if (this.#turns.current === turn) this.#turns.end();
       },
     );
+  }
+
+  /** The typed item of the current turn, while the server has not confirmed it. */
+  #unconfirmedItem(): OutboxItem | undefined {
+    const id = this.#turns.current?.outboxId;
+    const item = id ? this.#outbox.get(id) : undefined;
+    return item?.status === 'sending' ? item : undefined;
+  }
+
+  /** The server reacted to the turn: its typed message arrived (docs/protocol.md §6.6). */
+  #confirmTyped(): void {
+    const item = this.#unconfirmedItem();
+    if (item) this.#outbox.markSent(item.id);
+  }
+
+  /** The connection lost the turn before the server confirmed it: send it again later. */
+  #returnUnconfirmed(): void {
+    const item = this.#unconfirmedItem();
+    if (item) this.#outbox.requeue(item.id);
   }
 
   #onOutboxChanged(item: OutboxItem): void {
     this.#emit({ type: 'outboxChanged', item });
     this.#transcript.typed(item);
+    this.#persistOutbox?.(this.#outbox.items().filter(isUnsettled));
+    this.#armExpiry();
+  }
+
+  /** Wake when the oldest queued message expires, so the window says "not sent" on time. */
+  #armExpiry(): void {
+    if (this.#expiryTimer) this.#clock.clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = null;
+    const at = this.#outbox.nextExpiryAt();
+    if (at === null) return;
+    this.#expiryTimer = this.#clock.setTimeout(
+      () => {
+        this.#expiryTimer = null;
+        this.#outbox.expire();
+        this.#refreshAssistant();
+      },
+      Math.max(0, at - this.#clock.now()) + 1,
+    );
   }
 
   // --- turns ----------------------------------------------------------------------------------
 
-  #beginTurn(kind: 'text' | 'voice', typedText: string | null = null): void {
+  #beginTurn(kind: 'text' | 'voice'): Turn {
     this.#sink.warmUp?.();
-    this.#turns.begin(kind, typedText);
+    const turn = this.#turns.begin(kind);
     this.#refreshAssistant();
+    return turn;
   }
 
-  /** Abort what Lumi is saying: tell the server, drop buffered audio, close the turn. */
+  /**
+   * Abort what Lumi is saying (a user action): tell the server, drop buffered audio, close the
+   * turn. A typed message the server had not confirmed yet counts as sent: the user moved on.
+   */
   #bargeIn(wakeWord = true): void {
+    this.#confirmTyped();
     if (this.connection.state.kind === 'ready') {
       void this.connection
         .sendJson(abortSpeaking(wakeWord ? 'wake_word_detected' : undefined))
@@ -295,6 +410,9 @@ export class Session {
   }
 
   #onTurnSilent(): void {
+    // The server answers pings but never reacted to the message: offer a resend, never loop.
+    const unconfirmed = this.#unconfirmedItem();
+    if (unconfirmed) this.#outbox.markFailed(unconfirmed.id);
     this.#player.flush();
     this.#emitError({ code: 'turnTimedOut' });
     this.#finishTurn(true);
@@ -327,31 +445,22 @@ export class Session {
     this.#turns.touch();
     switch (message.type) {
       case 'stt':
+        this.#confirmTyped();
         this.#onStt(message.text);
         return;
       case 'llm':
+        this.#confirmTyped();
         if (message.emotion) this.#onEmotion(message.emotion);
         return;
       case 'tts':
+        if (message.state === 'start') this.#confirmTyped();
         this.#onTts(message.state, message.text);
         return;
       case 'alert':
-        this.#transcript.system('alert', `${message.status}: ${message.message}`);
-        this.#emit({
-          type: 'alertReceived',
-          status: message.status,
-          message: boundText(message.message).text,
-          emotion: message.emotion ?? null,
-        });
-        // The official server refuses long typed text with an alert and no reply (§3.4).
-        if (this.#turns.current && !this.#turns.current.replyStarted) this.#finishTurn(true);
+        this.#onAlert(message.status, message.message, message.emotion ?? null);
         return;
       case 'system':
-        if (message.command === 'reboot') {
-          this.#transcript.system('server', 'The server asked to restart the session.');
-          this.connection.disconnect();
-          this.connection.connect();
-        }
+        if (message.command === 'reboot') this.#onReboot();
         return;
       case 'goodbye':
         this.connection.noteGoodbye();
@@ -376,6 +485,7 @@ export class Session {
         this.#onServerMessage?.(message);
         return;
       case 'response':
+        this.#confirmTyped();
         this.#onDialectResponse(message.content);
         this.#onServerMessage?.(message);
         return;
@@ -384,12 +494,40 @@ export class Session {
     }
   }
 
+  #onAlert(status: string, text: string, emotion: string | null): void {
+    this.#transcript.system('alert', `${status}: ${text}`);
+    this.#emit({ type: 'alertReceived', status, message: boundText(text).text, emotion });
+    const turn = this.#turns.current;
+    if (!turn || turn.replyStarted) {
+      this.#confirmTyped();
+      return;
+    }
+    // The official server refuses long typed text with an alert and no reply (§3.4): the
+    // message arrived and was turned down, so it is shown as refused and never sent again.
+    const id = turn.outboxId;
+    const item = id ? this.#outbox.get(id) : undefined;
+    if (item && (item.status === 'sending' || item.status === 'sent')) {
+      this.#outbox.markRefused(item.id, `${status}: ${text}`);
+    }
+    this.#finishTurn(true);
+  }
+
+  /** The server restarts the session (`system` `reboot`, docs/protocol.md §3.3): a new socket, the queue kept. */
+  #onReboot(): void {
+    this.#transcript.system('server', 'The server asked to restart the session.');
+    this.#emitError({ code: 'sessionRestarted' });
+    this.connection.disconnect();
+    this.connection.connect();
+  }
+
   #onStt(text: string): void {
     const turn = this.#turns.current;
     this.#emit({ type: 'userTranscribed', text: boundText(text).text });
-    if (turn?.kind === 'text' && turn.typedText === text) {
+    if (turn?.kind === 'text') {
+      // The server echoes typed text as stt, often without its punctuation: the typed line
+      // already shows it, so the echo is never matched against the text.
       turn.markResponse();
-      return; // the server echoes typed text as stt; the typed line already shows it
+      return;
     }
     if (!turn) this.#beginTurn('voice');
     this.#turns.current?.markResponse();
@@ -470,7 +608,9 @@ export class Session {
       this.#pump();
     } else if (previous.kind === 'ready') {
       this.#gate.sessionLost();
-      // The session is gone: whatever was playing or pending belongs to it.
+      // The session is gone: whatever was playing or pending belongs to it. A typed message
+      // the server never confirmed goes again on the next session.
+      this.#returnUnconfirmed();
       this.#voice.onConnectionLost();
       if (this.#turns.current) {
         this.#player.flush();

@@ -1,14 +1,16 @@
 /**
- * The turn in progress: what started it, when the server reacted, and a silence watchdog for
- * servers that never finish a turn.
+ * The turn in progress: what started it, when the server reacted, a silence watchdog for
+ * servers that never finish a turn, and a quieter alarm that asks whether the server is still
+ * there at all (the session answers it with a ping, which a thinking server still answers).
  */
 import type { TurnTimings } from '../../../shared/assistant.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 
 export class Turn {
   readonly kind: 'text' | 'voice';
-  readonly typedText: string | null;
   readonly startedAt: number;
+  /** The outbox item a typed turn carries, so the server's first reaction can confirm it. */
+  outboxId: string | null = null;
   replyId: string | null = null;
   replyStarted = false;
   #firstResponseAt: number | null = null;
@@ -16,9 +18,8 @@ export class Turn {
   #firstAudioAt: number | null = null;
   readonly #clock: Clock;
 
-  constructor(kind: 'text' | 'voice', typedText: string | null, clock: Clock) {
+  constructor(kind: 'text' | 'voice', clock: Clock) {
     this.kind = kind;
-    this.typedText = typedText;
     this.#clock = clock;
     this.startedAt = clock.now();
   }
@@ -46,43 +47,57 @@ export class Turn {
   }
 }
 
+export interface TurnTrackerOptions {
+  /** A turn this long without a word from the server is given up (`onSilent`). */
+  readonly silenceMs: number;
+  readonly onSilent: () => void;
+  /** Every this long without a word from the server, `onQuiet` asks whether it is alive. */
+  readonly quietMs: number;
+  readonly onQuiet: () => void;
+  /** A turn began or ended. */
+  readonly onInFlightChanged: (inFlight: boolean) => void;
+}
+
 export class TurnTracker {
   readonly #clock: Clock;
-  readonly #silenceMs: number;
-  readonly #onSilent: () => void;
+  readonly #options: TurnTrackerOptions;
   #current: Turn | null = null;
   #watchdog: TimerHandle | null = null;
+  #quiet: TimerHandle | null = null;
 
-  constructor(clock: Clock, silenceMs: number, onSilent: () => void) {
+  constructor(clock: Clock, options: TurnTrackerOptions) {
     this.#clock = clock;
-    this.#silenceMs = silenceMs;
-    this.#onSilent = onSilent;
+    this.#options = options;
   }
 
   get current(): Turn | null {
     return this.#current;
   }
 
-  begin(kind: 'text' | 'voice', typedText: string | null): Turn {
-    this.#current = new Turn(kind, typedText, this.#clock);
+  begin(kind: 'text' | 'voice'): Turn {
+    const wasInFlight = this.#current !== null;
+    this.#current = new Turn(kind, this.#clock);
     this.touch();
+    if (!wasInFlight) this.#options.onInFlightChanged(true);
     return this.#current;
   }
 
-  /** The server did something: restart the silence watchdog. */
+  /** The server did something: restart the silence watchdog and the quiet alarm. */
   touch(): void {
     if (!this.#current) return;
     this.#stopWatchdog();
     this.#watchdog = this.#clock.setTimeout(() => {
       this.#watchdog = null;
-      if (this.#current) this.#onSilent();
-    }, this.#silenceMs);
+      if (this.#current) this.#options.onSilent();
+    }, this.#options.silenceMs);
+    this.#armQuiet();
   }
 
   end(): Turn | null {
     const turn = this.#current;
     this.#current = null;
     this.#stopWatchdog();
+    if (turn) this.#options.onInFlightChanged(false);
     return turn;
   }
 
@@ -90,8 +105,20 @@ export class TurnTracker {
     this.end();
   }
 
+  #armQuiet(): void {
+    if (this.#quiet) this.#clock.clearTimeout(this.#quiet);
+    this.#quiet = this.#clock.setTimeout(() => {
+      this.#quiet = null;
+      if (!this.#current) return;
+      this.#options.onQuiet();
+      this.#armQuiet();
+    }, this.#options.quietMs);
+  }
+
   #stopWatchdog(): void {
     if (this.#watchdog) this.#clock.clearTimeout(this.#watchdog);
+    if (this.#quiet) this.#clock.clearTimeout(this.#quiet);
     this.#watchdog = null;
+    this.#quiet = null;
   }
 }

@@ -25,6 +25,8 @@ export const PROFILE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Servers close a silent session at 120 s (docs/protocol.md §8.6); Lumi hangs up before that. */
 const MAX_IDLE_HANGUP_SECONDS = 110;
 const MIN_IDLE_HANGUP_SECONDS = 10;
+/** A typed message waits at most a day: past that nobody expects the question answered. */
+const MAX_OUTBOX_AGE_MINUTES = 24 * 60;
 
 export const EndpointSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('websocket'), url: z.string().check(z.regex(/^wss?:\/\/\S+$/i)) }),
@@ -61,6 +63,7 @@ export const SettingsSchema = z.object({
   startAtLogin: z.boolean(),
   notifications: z.boolean(),
   historyRetentionDays: z.nullable(z.int().check(z.gte(1))),
+  outboxMaxAgeMinutes: z.int().check(z.gte(1), z.lte(MAX_OUTBOX_AGE_MINUTES)),
   toolConsent: z.record(z.string(), z.enum(['allow', 'ask', 'deny'])),
 });
 
@@ -87,6 +90,7 @@ export const DEFAULT_SETTINGS: Settings = {
   startAtLogin: false,
   notifications: true,
   historyRetentionDays: null,
+  outboxMaxAgeMinutes: 10,
   toolConsent: {},
 };
 

@@ -71,10 +71,14 @@ export function connectionTrouble(state: ConnectionState, words: Words): string 
   switch (state.kind) {
     case 'reconnecting':
       return words.problem(state.cause);
-    case 'failed':
-      return state.gaveUpAfter === null
-        ? words.problem(state.cause)
-        : `${words.problem(state.cause)} ${words.t('notice.gaveUp', { attempts: state.gaveUpAfter })}`;
+    case 'failed': {
+      const gaveUp =
+        state.gaveUpAfter === null
+          ? ''
+          : ` ${words.t('notice.gaveUp', { attempts: state.gaveUpAfter })}`;
+      const slow = state.retryAt === null ? '' : ` ${words.t('notice.slowRetry')}`;
+      return `${words.problem(state.cause)}${gaveUp}${slow}`;
+    }
     case 'authFailed': {
       const next =
         state.refreshFailed === null

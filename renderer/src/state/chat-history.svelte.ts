@@ -25,7 +25,7 @@ export type ChatRow =
       readonly kind: 'message';
       readonly key: string;
       readonly message: ChatMessage;
-      /** Why typed text failed to send, while it is failed. */
+      /** The server's alert, while typed text is refused. */
       readonly error: string | null;
     }
   | { readonly kind: 'task'; readonly key: string; readonly task: TaskRow };
@@ -112,7 +112,7 @@ export class ChatHistory {
     const index = this.#indexOf(key);
     const previous = this.rows[index];
     const error =
-      message.status === 'failed' && previous?.kind === 'message' ? previous.error : null;
+      message.status === 'refused' && previous?.kind === 'message' ? previous.error : null;
     this.#put(index, messageRow(message, error));
   }
 
@@ -174,7 +174,7 @@ export class ChatHistory {
             timings: null,
           };
     const message: ChatMessage = { ...base, text: item.text, status: item.status };
-    this.#put(index, messageRow(message, item.status === 'failed' ? item.error : null));
+    this.#put(index, messageRow(message, item.status === 'refused' ? item.error : null));
   }
 
   upsertTask(task: TaskRow): void {

@@ -160,7 +160,7 @@ describe('lumi-cli against the reference server', () => {
     expect(run.stderr).toMatch(/refused/i);
   }, 70_000);
 
-  it('exits 4 when the server never answers the hello', async () => {
+  it('exits 5 with the reason when the server never answers the hello', async () => {
     server = await startReferenceServer({ hangBeforeHello: true });
     const run = await cli([
       '--url',
@@ -172,8 +172,8 @@ describe('lumi-cli against the reference server', () => {
       '--config-dir',
       configDir(),
     ]);
-    expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/Timed out/);
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(/"x" was not delivered within 2 s: .*hello/);
   });
 
   it.each([
@@ -197,7 +197,7 @@ describe('lumi-cli against the reference server', () => {
     expect(run.events.filter((e) => e.event === 'sentence')).toHaveLength(2);
   });
 
-  it('reconnects after the server drops mid-reply and still finishes', async () => {
+  it('reconnects after the server drops mid-reply and exits 5: that text got no reply', async () => {
     server = await startReferenceServer({ closeMidReply: true });
     const srv = server;
     const done = cli([
@@ -214,7 +214,8 @@ describe('lumi-cli against the reference server', () => {
     await srv.waitFor((r) => r.type === 'listen');
     srv.setKnobs({ closeMidReply: false });
     const run = await done;
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(/No reply to "one": .*1006/);
     expect(run.events.some((e) => e.event === 'turn_end' && e.aborted === true)).toBe(true);
     expect(
       run.events.filter((e) => e.event === 'state' && e.connection === 'reconnecting').length,

@@ -32,7 +32,7 @@ function connect(url: string, options: Partial<ConnectionOptions> = {}) {
     token: null,
     deviceId: DEVICE_ID,
     clientId: CLIENT_ID,
-    backoff: { firstDelayMs: 100, maxDelayMs: 400, maxAttempts: 5 },
+    backoff: { firstDelayMs: 100, maxDelayMs: 400, maxAttempts: 5, slowRetryMs: 60_000 },
     ...options,
   });
   connections.push(connection);
@@ -146,13 +146,14 @@ describe('Connection against the reference server', () => {
   it('backs off on HTTP 500 and gives up after the attempt limit with a manual retry', async () => {
     const srv = await start({ refuseUpgrade: 500 });
     const { connection, states } = connect(srv.url, {
-      backoff: { firstDelayMs: 40, maxDelayMs: 80, maxAttempts: 3 },
+      backoff: { firstDelayMs: 40, maxDelayMs: 80, maxAttempts: 3, slowRetryMs: 60_000 },
     });
     const failed = await waitForState(connection, 'failed');
     expect(failed).toEqual({
       kind: 'failed',
       cause: { code: 'upgradeFailed', status: 500 },
       gaveUpAfter: 3,
+      retryAt: expect.any(Number),
     });
     expect(
       states
@@ -211,7 +212,7 @@ describe('Connection against the reference server', () => {
   it('a nudge retries at once instead of waiting out the backoff', async () => {
     const srv = await start();
     const { connection } = connect(srv.url, {
-      backoff: { firstDelayMs: 30_000, maxDelayMs: 60_000, maxAttempts: 5 },
+      backoff: { firstDelayMs: 30_000, maxDelayMs: 60_000, maxAttempts: 5, slowRetryMs: 60_000 },
     });
     await waitForState(connection, 'ready');
     await srv.restart({ downMs: 50 });
@@ -288,13 +289,14 @@ describe('Connection against the reference server', () => {
 
   it('says plainly when nothing listens on the port', async () => {
     const { connection } = connect('ws://127.0.0.1:9/xiaozhi/v1/', {
-      backoff: { firstDelayMs: 20, maxDelayMs: 40, maxAttempts: 2 },
+      backoff: { firstDelayMs: 20, maxDelayMs: 40, maxAttempts: 2, slowRetryMs: 60_000 },
     });
     const state = await waitForState(connection, 'failed');
     expect(state).toEqual({
       kind: 'failed',
       cause: { code: 'refused', host: '127.0.0.1', port: 9 },
       gaveUpAfter: 2,
+      retryAt: expect.any(Number),
     });
   });
 });

@@ -99,7 +99,7 @@ function connect(ca: string | null): Promise<Connection['state']> {
     deviceId: '02:4c:55:4d:49:0e',
     clientId: '0e0e0e0e-1f1f-4a4a-8b8b-9c9c9c9c9c9c',
     ca,
-    backoff: { firstDelayMs: 20, maxDelayMs: 40, maxAttempts: 1 },
+    backoff: { firstDelayMs: 20, maxDelayMs: 40, maxAttempts: 1, slowRetryMs: 60_000 },
   });
   return new Promise((resolve) => {
     connection.on('stateChanged', (_previous, next) => {

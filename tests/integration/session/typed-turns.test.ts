@@ -33,7 +33,9 @@ async function setup(
     clientId: '9c1f5a7e-2b3d-4e6f-8a9b-0c1d2e3f4a5b',
     sink,
     decoderFactory: (rate) => new ReplyDecoder(rate),
-    connection: { backoff: { firstDelayMs: 100, maxDelayMs: 400, maxAttempts: 8 } },
+    connection: {
+      backoff: { firstDelayMs: 100, maxDelayMs: 400, maxAttempts: 8, slowRetryMs: 60_000 },
+    },
   });
   sessions.push(session);
   const events: SessionEvent[] = [];

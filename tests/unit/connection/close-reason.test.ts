@@ -12,6 +12,7 @@ const base: CloseFacts = {
   code: 1006,
   wasReady: true,
   saidGoodbye: false,
+  turnInFlight: false,
   error: null,
 };
 
@@ -26,6 +27,11 @@ describe('classifyClose', () => {
 
   it('treats a close after the farewell as idle whatever the code', () => {
     expect(classifyClose({ ...base, code: 1006, saidGoodbye: true }).kind).toBe('idle');
+  });
+
+  it('treats an explicit goodbye as idle even with a turn in flight', () => {
+    const facts = { ...base, code: 1000, saidGoodbye: true, turnInFlight: true };
+    expect(classifyClose(facts).kind).toBe('idle');
   });
 
   it('recognises the auth-failure text even though the close is a clean 1000', () => {
@@ -56,6 +62,21 @@ describe('classifyClose', () => {
       'a clean close before the hello',
       { code: 1000, wasReady: false },
       { kind: 'retry', cause: { code: 'closed', closeCode: 1000 } },
+    ],
+    [
+      'a normal close (1000) in the middle of a turn',
+      { code: 1000, turnInFlight: true },
+      { kind: 'retry', cause: { code: 'closed', closeCode: 1000 } },
+    ],
+    [
+      'a going-away close (1001) in the middle of a turn',
+      { code: 1001, turnInFlight: true },
+      { kind: 'retry', cause: { code: 'closed', closeCode: 1001 } },
+    ],
+    [
+      'a close without status (1005) in the middle of a turn',
+      { code: 1005, turnInFlight: true },
+      { kind: 'retry', cause: { code: 'closed', closeCode: 1005 } },
     ],
     [
       'a network error, which is the cause rather than the close code',

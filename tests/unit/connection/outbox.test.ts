@@ -52,17 +52,26 @@ describe('Outbox', () => {
     expect(() => outbox.enqueue('4')).toThrow(OutboxFullError);
   });
 
-  it('fails items that waited longer than maxAge instead of sending them late', () => {
+  it('expires items that waited longer than maxAge instead of sending them late', () => {
     const { outbox, clock } = setup();
     const old = outbox.enqueue('old');
+    expect(outbox.nextExpiryAt()).toBe(clock.now() + 60_000);
     clock.advance(61_000);
     const fresh = outbox.enqueue('fresh');
     expect(outbox.next()?.id).toBe(fresh.id);
-    expect(outbox.get(old.id)?.status).toBe('failed');
-    expect(outbox.get(old.id)?.error).toMatch(/not sent in time/i);
+    expect(outbox.get(old.id)?.status).toBe('expired');
   });
 
-  it('retries a failed item at the end of the queue', () => {
+  it('applies a shorter age limit to items already waiting', () => {
+    const { outbox, clock } = setup();
+    const item = outbox.enqueue('a');
+    clock.advance(20_000);
+    outbox.setMaxAge(10_000);
+    expect(outbox.next()).toBeUndefined();
+    expect(outbox.get(item.id)?.status).toBe('expired');
+  });
+
+  it('retries an expired item at the end of the queue', () => {
     const { outbox, clock } = setup();
     const a = outbox.enqueue('a');
     clock.advance(61_000);
@@ -72,6 +81,46 @@ describe('Outbox', () => {
     expect(again.status).toBe('queued');
     expect(outbox.next()?.id).toBe(b.id);
     expect(() => outbox.retry(b.id)).toThrow();
+  });
+
+  it('shows a refusal with the server’s words and never offers it again', () => {
+    const { outbox } = setup();
+    const a = outbox.enqueue('a long text');
+    outbox.markSending(a.id);
+    outbox.markRefused(a.id, 'Error: detect is for wake words');
+    expect(outbox.get(a.id)).toMatchObject({
+      status: 'refused',
+      error: 'Error: detect is for wake words',
+    });
+    expect(outbox.next()).toBeUndefined();
+    expect(() => outbox.retry(a.id)).toThrow(/too late to resend/);
+  });
+
+  it('cancels and edits items that have not left, and refuses to touch one on the wire', () => {
+    const { outbox, changes } = setup();
+    const a = outbox.enqueue('a');
+    const b = outbox.enqueue('b');
+    expect(outbox.edit(b.id, 'b2').text).toBe('b2');
+    expect(outbox.cancel(a.id).status).toBe('cancelled');
+    expect(outbox.get(a.id)).toBeUndefined();
+    expect(changes.at(-1)).toMatchObject({ id: a.id, status: 'cancelled' });
+    const next = outbox.next();
+    expect(next).toMatchObject({ id: b.id, text: 'b2' });
+    outbox.markSending(b.id);
+    expect(() => outbox.edit(b.id, 'b3')).toThrow(/too late to edit/);
+    expect(() => outbox.cancel(b.id)).toThrow(/too late to cancel/);
+  });
+
+  it('restores unsettled items of an earlier run, an unconfirmed one queued again', () => {
+    const { outbox, clock } = setup();
+    const now = clock.now();
+    outbox.restore([
+      { id: 'r1', text: 'was on the wire', status: 'sending', createdAt: now, error: null },
+      { id: 'r2', text: 'old', status: 'expired', createdAt: now - 120_000, error: null },
+      { id: 'r3', text: 'done', status: 'sent', createdAt: now, error: null },
+    ]);
+    expect(outbox.items().map((i) => `${i.id}:${i.status}`)).toEqual(['r1:queued', 'r2:expired']);
+    expect(outbox.next()?.id).toBe('r1');
   });
 
   it('keeps only a bounded number of finished items', () => {

@@ -89,7 +89,7 @@ describe('IpcGateway', () => {
   it('handles every channel of the contract', () => {
     const { ipcMain } = setup();
     expect([...ipcMain.handlers.keys()].sort()).toEqual([...IPC_CHANNELS].sort());
-    expect(IPC_CHANNELS).toHaveLength(30);
+    expect(IPC_CHANNELS).toHaveLength(32);
   });
 
   it('wraps a handler value into an ok Result', async () => {

@@ -94,6 +94,8 @@ describe('preload', () => {
       api.retry,
       () => api.sendText('x'),
       () => api.retrySend('1'),
+      () => api.cancelSend('1'),
+      () => api.editSend('1', 'x'),
       api.startTalking,
       api.stopTalking,
       api.abort,

@@ -132,6 +132,7 @@ describe('TrayService', () => {
             kind: 'failed',
             cause: { code: 'refused', host: 'localhost', port: 8000 },
             gaveUpAfter: 5,
+            retryAt: null,
           }),
         ),
         'error',

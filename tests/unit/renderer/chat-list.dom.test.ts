@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { flushSync, type Component } from 'svelte';
+import { flushSync, tick, type Component } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ChatList from '../../../renderer/src/components/ChatList.svelte';
 import LinkConfirm from '../../../renderer/src/components/LinkConfirm.svelte';
@@ -141,7 +141,7 @@ describe('chat list', () => {
     expect(screen.getByTestId('message-assistant').textContent).not.toContain('stale');
   });
 
-  it('shows typed text as queued, sending and failed, and Retry calls retrySend', async () => {
+  it('shows typed text as queued, sending, expired and failed, and Resend calls retrySend', async () => {
     const fake = createFakeLumi();
     renderWith(ChatList, await startLumi(fake));
     const item = { id: 'out-7', text: 'turn on the light', createdAt: NOW, error: null };
@@ -151,15 +151,57 @@ describe('chat list', () => {
     fake.emit({ type: 'outboxChanged', item: { ...item, status: 'sending' } });
     flushSync();
     expect(screen.getByTestId('message-status').textContent).toContain('Sending');
-    fake.emit({ type: 'outboxChanged', item: { ...item, status: 'failed', error: 'offline' } });
+    // On the wire: too late to take back or rewrite.
+    expect(screen.queryByTestId('cancel-send')).toBeNull();
+    fake.emit({ type: 'outboxChanged', item: { ...item, status: 'expired' } });
     flushSync();
     expect(screen.getAllByTestId('message-user')).toHaveLength(1);
-    expect(screen.getByTestId('message-status').textContent).toContain('Not sent: offline');
+    expect(screen.getByTestId('message-status').textContent).toContain('Not sent — resend?');
     await fireEvent.click(screen.getByTestId('retry-send'));
     expect(fake.api.retrySend).toHaveBeenCalledWith('out-7');
+    fake.emit({ type: 'outboxChanged', item: { ...item, status: 'failed' } });
+    flushSync();
+    expect(screen.getByTestId('message-status').textContent).toContain('No answer');
     fake.emit({ type: 'outboxChanged', item: { ...item, status: 'sent' } });
     flushSync();
     expect(screen.queryByTestId('retry-send')).toBeNull();
+  });
+
+  it('shows a refused message with the server’s words and no resend', async () => {
+    const fake = createFakeLumi();
+    renderWith(ChatList, await startLumi(fake));
+    const item = { id: 'out-8', text: 'a long text', createdAt: NOW };
+    fake.emit({
+      type: 'outboxChanged',
+      item: { ...item, status: 'refused', error: 'Error: detect is for wake words' },
+    });
+    flushSync();
+    expect(screen.getByTestId('message-status').textContent).toContain(
+      'Refused: Error: detect is for wake words',
+    );
+    expect(screen.queryByTestId('retry-send')).toBeNull();
+  });
+
+  it('cancels and edits a queued message through the API', async () => {
+    const fake = createFakeLumi();
+    renderWith(ChatList, await startLumi(fake));
+    const item = { id: 'out-9', text: 'lights on', createdAt: NOW, error: null };
+    fake.emit({ type: 'outboxChanged', item: { ...item, status: 'queued' } });
+    flushSync();
+    await fireEvent.click(screen.getByTestId('edit-send'));
+    const input = screen.getByTestId<HTMLTextAreaElement>('edit-send-input');
+    expect(input.value).toBe('lights on');
+    await fireEvent.input(input, { target: { value: 'lights off' } });
+    await fireEvent.click(screen.getByTestId('edit-send-save'));
+    expect(fake.api.editSend).toHaveBeenCalledWith('out-9', 'lights off');
+    await tick();
+    expect(screen.queryByTestId('edit-send-input')).toBeNull();
+    await fireEvent.click(screen.getByTestId('cancel-send'));
+    expect(fake.api.cancelSend).toHaveBeenCalledWith('out-9');
+    fake.emit({ type: 'outboxChanged', item: { ...item, status: 'cancelled' } });
+    flushSync();
+    expect(screen.getByTestId('message-status').textContent).toContain('cancelled');
+    expect(screen.queryByTestId('cancel-send')).toBeNull();
   });
 
   it('draws system, alert, tool lines and task progress rows', async () => {

@@ -45,6 +45,7 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     startAtLogin: false,
     notifications: true,
     historyRetentionDays: 30,
+    outboxMaxAgeMinutes: 10,
     toolConsent: { 'self.audio_speaker.set_volume': 'ask', 'self.screen.set_brightness': 'allow' },
     ...overrides,
   };
@@ -136,6 +137,12 @@ export function createFakeLumi(
     }),
     retrySend: vi.fn(async (id: string) =>
       ok({ id, text: '', status: 'sending' as const, createdAt: NOW, error: null }),
+    ),
+    cancelSend: vi.fn(async (id: string) =>
+      ok({ id, text: '', status: 'cancelled' as const, createdAt: NOW, error: null }),
+    ),
+    editSend: vi.fn(async (id: string, text: string) =>
+      ok({ id, text, status: 'queued' as const, createdAt: NOW, error: null }),
     ),
     startTalking: vi.fn(async () => ok(undefined)),
     stopTalking: vi.fn(async () => ok(undefined)),

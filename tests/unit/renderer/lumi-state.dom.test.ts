@@ -10,7 +10,12 @@ describe('window state', () => {
       fake.emit({
         type: 'connectionChanged',
         previous: { kind: 'ready', sessionId: 's1', serverVersion: '1' },
-        next: { kind: 'failed', cause: { code: 'closed', closeCode: 1006 }, gaveUpAfter: 5 },
+        next: {
+          kind: 'failed',
+          cause: { code: 'closed', closeCode: 1006 },
+          gaveUpAfter: 5,
+          retryAt: null,
+        },
       });
       fake.emit({ type: 'messageUpserted', message: messageFixture({ id: 'late', text: 'hi' }) });
       return ok(snapshotFixture());
@@ -21,6 +26,7 @@ describe('window state', () => {
       kind: 'failed',
       cause: { code: 'closed', closeCode: 1006 },
       gaveUpAfter: 5,
+      retryAt: null,
     });
     expect(started.value.chat.rows.map((row) => row.key)).toEqual(['message:late']);
   });

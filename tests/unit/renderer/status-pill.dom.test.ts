@@ -47,7 +47,11 @@ const EVERY_STATE: readonly [ConnectionState, string, string][] = [
   ],
   [{ kind: 'disconnected', reason: 'user' }, 'Disconnected', 'tone-idle'],
   [{ kind: 'disconnected', reason: 'idle' }, 'Idle', 'tone-idle'],
-  [{ kind: 'failed', cause: REFUSED, gaveUpAfter: 5 }, 'Connection failed', 'tone-bad'],
+  [
+    { kind: 'failed', cause: REFUSED, gaveUpAfter: 5, retryAt: null },
+    'Connection failed',
+    'tone-bad',
+  ],
   [
     { kind: 'authFailed', cause: { code: 'tokenRejected' }, refreshFailed: null },
     'Not authorised',
@@ -128,7 +132,7 @@ describe('connection notice', () => {
     renderWith(ConnectionNotice, await startLumi(fake));
     expect(screen.queryByTestId('retry-button')).toBeNull();
     const retryable: ConnectionState[] = [
-      { kind: 'failed', cause: REFUSED, gaveUpAfter: 5 },
+      { kind: 'failed', cause: REFUSED, gaveUpAfter: 5, retryAt: null },
       { kind: 'authFailed', cause: { code: 'tokenRejected' }, refreshFailed: null },
       { kind: 'disconnected', reason: 'user' },
       { kind: 'disconnected', reason: 'idle' },
@@ -138,9 +142,14 @@ describe('connection notice', () => {
       await fireEvent.click(screen.getByTestId('retry-button'));
       expect(fake.api.retry).toHaveBeenCalledTimes(index + 1);
     }
-    setConnection(fake, { kind: 'failed', cause: REFUSED, gaveUpAfter: 5 });
+    setConnection(fake, {
+      kind: 'failed',
+      cause: REFUSED,
+      gaveUpAfter: 5,
+      retryAt: Date.now() + 60_000,
+    });
     expect(screen.getByTestId('connection-notice').textContent).toContain(
-      'Connection refused: nothing is listening at 127.0.0.1 port 8000. Gave up after 5 attempts.',
+      'Connection refused: nothing is listening at 127.0.0.1 port 8000. Gave up after 5 quick attempts. Lumi keeps trying about once a minute.',
     );
     setConnection(fake, { kind: 'ready', sessionId: 's', serverVersion: '1' });
     expect(screen.queryByTestId('retry-button')).toBeNull();
@@ -171,10 +180,16 @@ describe('the window in Chinese with the server unreachable', () => {
     const pill = screen.getByTestId('status-pill');
     expect(pill.getAttribute('title')).toBe('连接被拒绝：localhost 的 8000 端口上没有服务在监听。');
 
-    setConnection(fake, { kind: 'failed', cause: REFUSED, gaveUpAfter: 5 });
+    setConnection(fake, {
+      kind: 'failed',
+      cause: REFUSED,
+      gaveUpAfter: 5,
+      retryAt: Date.now() + 60_000,
+    });
     const failed = screen.getByTestId('connection-notice').textContent ?? '';
     expect(failed).toContain('无法连接到服务器。');
-    expect(failed).toContain('已尝试 5 次，不再重试。');
+    expect(failed).toContain('已快速尝试 5 次。');
+    expect(failed).toContain('之后约每分钟自动重试一次。');
     expect(failed).not.toMatch(ENGLISH_WORD);
     expect(screen.getByTestId('status-text').textContent).toBe('连接失败');
   });

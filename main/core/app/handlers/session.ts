@@ -31,6 +31,14 @@ export function sessionHandlers({
       const session = await host.ensure();
       return reported(() => session.retrySend(id));
     },
+    'session:cancelSend': async ({ id }) => {
+      const session = await host.ensure();
+      return reported(() => session.cancelSend(id));
+    },
+    'session:editSend': async ({ id, text }) => {
+      const session = await host.ensure();
+      return reported(() => session.editSend(id, text));
+    },
     'session:startTalking': async () => {
       (await host.ensure()).startTalking();
     },
