@@ -134,7 +134,8 @@ function pendingReason(state: ConnectionState): string {
     case 'connected':
       return 'still connecting to the server';
     case 'handshaking':
-      return 'the server has not answered the hello';
+      // An HTTP server, a proxy or another service on that port: almost always the address.
+      return 'the server accepted the connection but never answered the hello; check the address and its path (e.g. /xiaozhi/v1/)';
     case 'ready':
       return 'the server has not answered';
     case 'disconnected':

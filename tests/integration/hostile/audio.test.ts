@@ -180,9 +180,10 @@ describe.skipIf(shouldSkipAudio(pulse))(
 
       const error = await cli.event(isDeviceError('output'));
       expect(error).toMatchObject({ code: 'deviceStalled', device: 'default' });
-      // The reply's audio lasts ~9 s: the run can only end by its timeout.
+      // The reply's audio lasts ~9 s: the run can only end by its timeout, with the reply
+      // unfinished — exit 5, a `--text` without a whole reply.
       const exit = await cli.exit(timeoutSeconds * 1000 + EXIT_GRACE_MS);
-      expect(exit.code).toBe(4);
+      expect(exit.code).toBe(5);
       expect(exit.elapsedMs).toBeLessThan(timeoutSeconds * 1000 + EXIT_GRACE_MS);
       expect(cli.strayLines).toEqual([]);
     });
