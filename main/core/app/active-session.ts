@@ -19,7 +19,6 @@ import type { IdentityStore } from '../store/identity.ts';
 import type { ProfileStore } from '../store/profiles.ts';
 import type { Clock } from '../util/clock.ts';
 import { otaProblem } from '../ota/ota-problem.ts';
-import { createSession } from './create-session.ts';
 import { dialectSetup } from './dialect.ts';
 import {
   resolveEndpoint,
@@ -113,6 +112,9 @@ export class ActiveSession {
       this.#setPreState({ kind: 'failed', cause, gaveUpAfter: null });
       throw error;
     }
+    // Loaded on the first connect, not at start: the connection brings `ws`, and with it Node's
+    // http/https/tls, ~20 ms of the core's start (bench core.boot) for a window that may never connect.
+    const { createSession } = await import('./create-session.ts');
     if (this.#closed) throw new Error('The profile was switched.');
     const features = this.#features(profile);
     const identity = this.#deps.identities.ensure(profile.id);

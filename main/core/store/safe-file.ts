@@ -4,7 +4,6 @@
  * half of one), and moving a damaged file aside instead of overwriting it, so nothing a user had
  * is silently wiped.
  */
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -24,11 +23,18 @@ export interface AtomicWriteOptions {
   readonly dirMode?: number;
 }
 
+/**
+ * Makes temporary names unique within the process; the pid makes them unique between processes
+ * (and `wx` refuses a name that is taken). Not random: node:crypto costs start-up time to load.
+ */
+let temporaryCount = 0;
+
 /** Replace `path` with `content` atomically. */
 export function writeFileAtomic(path: string, content: string, options: AtomicWriteOptions = {}) {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: options.dirMode ?? 0o700 });
-  const temporary = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  temporaryCount += 1;
+  const temporary = join(dir, `.${basename(path)}.${process.pid}-${temporaryCount}.tmp`);
   const fd = openSync(temporary, 'wx', options.mode ?? 0o644);
   try {
     writeSync(fd, content);
