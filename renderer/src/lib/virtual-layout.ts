@@ -2,9 +2,9 @@
  * The geometry of a variable-height virtual list: where each row starts, from the heights
  * measured so far and an estimate for rows never rendered. A full build is O(n) (a few ms for
  * 10 000 rows, most of it the key index); `next` builds the layout after a change from the one
- * before it, re-using its key index and recomputing offsets only from the first row that
- * changed, so a streaming reply at the end of 10 000 rows costs O(1) per sentence but a copy of
- * the offsets. Lookups are O(1) or O(log n).
+ * before it, taking over its key index and offsets and recomputing offsets only from the first
+ * row that changed, so a streaming reply at the end of 10 000 rows costs O(1) per sentence.
+ * Lookups are O(1) or O(log n).
  */
 
 export interface RowRange {
@@ -17,6 +17,8 @@ export interface RowRange {
 export class RowLayout {
   readonly #keys: readonly string[];
   readonly #estimate: number;
+  readonly #count: number;
+  /** Where each row starts, and the total after the last; room to grow beyond `#count + 1`. */
   readonly #offsets: Float64Array;
   readonly #indexByKey: Map<string, number>;
 
@@ -33,18 +35,25 @@ export class RowLayout {
   ) {
     this.#keys = keys;
     this.#estimate = estimate;
-    this.#offsets = new Float64Array(keys.length + 1);
+    this.#count = keys.length;
     let first = 0;
     let indexed = 0;
     if (reuse === undefined) {
       this.#indexByKey = new Map<string, number>();
+      this.#offsets = new Float64Array(keys.length + 1);
     } else {
       const from = reuse.from;
       first = Math.min(reuse.firstChanged, from.count, keys.length);
       indexed = from.count;
-      // The old layout's map: it is not read again, and its keys keep their indices here.
+      // The old layout's map and offsets: it is not read again, and what it had stays valid
+      // up to `first`. Offsets grow by doubling, so rows arriving one by one copy them rarely.
       this.#indexByKey = from.#indexByKey;
-      this.#offsets.set(from.#offsets.subarray(0, first + 1));
+      if (from.#offsets.length > keys.length) {
+        this.#offsets = from.#offsets;
+      } else {
+        this.#offsets = new Float64Array(Math.max(keys.length + 1, from.#offsets.length * 2));
+        this.#offsets.set(from.#offsets.subarray(0, first + 1));
+      }
     }
     for (let index = first; index < keys.length; index += 1) {
       const key = keys[index] ?? '';
@@ -76,7 +85,7 @@ export class RowLayout {
   }
 
   get count(): number {
-    return this.#offsets.length - 1;
+    return this.#count;
   }
 
   /** The height of all rows together. */

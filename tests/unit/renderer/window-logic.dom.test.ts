@@ -49,6 +49,20 @@ describe('row layout', () => {
     expect(older.total).toBe(270);
   });
 
+  it('adds rows one by one to the same geometry a full build gives', () => {
+    const sizes = (key: string) => (key.endsWith('3') ? 30 : undefined);
+    const keys: string[] = [];
+    let layout = new RowLayout(keys, sizes, 10);
+    for (let index = 0; index < 40; index += 1) {
+      keys.push(`r${index}`);
+      layout = layout.next(keys, sizes, 10, Infinity);
+    }
+    const full = new RowLayout(keys, sizes, 10);
+    expect(layout.total).toBe(full.total);
+    expect(layout.offsetOf(23)).toBe(full.offsetOf(23));
+    expect(layout.indexAt(full.offsetOf(33) + 1)).toBe(33);
+  });
+
   it('stays small for 10 000 rows in a 560 px window', () => {
     const keys = Array.from({ length: 10_000 }, (_, index) => `m${index}`);
     const big = new RowLayout(keys, () => undefined, 64);
