@@ -26,6 +26,7 @@ export const BUILD_SOURCES = [
 /** The built files the front ends load (the CLI runs from its sources). */
 export const BUILD_OUTPUTS = [
   'dist/main/index.cjs',
+  'dist/main/start.cjs',
   'dist/preload/index.cjs',
   'dist/renderer/index.html',
 ];

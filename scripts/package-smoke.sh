@@ -34,7 +34,7 @@ make_fake_electron() {
 if [ -z "${SKIP_BUILD:-}" ]; then
   node scripts/build.mjs
 fi
-for entry in dist/main/index.cjs dist/preload/index.cjs dist/renderer/index.html; do
+for entry in dist/main/start.cjs dist/main/index.cjs dist/preload/index.cjs dist/renderer/index.html; do
   [ -f "$entry" ] || fail "$entry is missing; run npm run build"
 done
 
@@ -54,6 +54,7 @@ LISTING="$(asar list "$ASAR")"
 expect_in_asar() {
   grep -qxF "$1" <<<"$LISTING" || fail "app.asar lacks $1"
 }
+expect_in_asar /dist/main/start.cjs
 expect_in_asar /dist/main/index.cjs
 expect_in_asar /dist/preload/index.cjs
 expect_in_asar /dist/renderer/index.html
@@ -75,9 +76,9 @@ expect_unpacked "node_modules/naudiodon/build/Release/naudiodon.node"
 expect_unpacked "node_modules/naudiodon/build/Release/libportaudio.so.2"
 expect_unpacked "node_modules/uiohook-napi/prebuilds/linux-x64/uiohook-napi.node"
 
-# The packed package.json must point Electron at the bundled main.
+# The packed package.json must point Electron at the main's entry (it loads the bundle).
 MAIN="$(node -e "const asar = require('@electron/asar'); console.log(JSON.parse(asar.extractFile(process.argv[1], 'package.json')).main)" "$ASAR")"
-[ "$MAIN" = "dist/main/index.cjs" ] || fail "packed package.json main is $MAIN"
+[ "$MAIN" = "dist/main/start.cjs" ] || fail "packed package.json main is $MAIN"
 
 node --input-type=module - "$APP/lumi" <<'JS'
 import { FuseV1Options, FuseState, getCurrentFuseWire } from '@electron/fuses';

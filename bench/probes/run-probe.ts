@@ -31,9 +31,15 @@ export async function bundle(name: string): Promise<string> {
 
 /** Runs `node --expose-gc <args…>` (a bundled probe and its arguments) and parses the JSON line it prints last. */
 export function runProbe<T>(...args: string[]): Promise<T> {
+  return runProbeWith<T>({}, ...args);
+}
+
+/** runProbe with variables added to the probe's environment. */
+export function runProbeWith<T>(env: Record<string, string>, ...args: string[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
     });
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));

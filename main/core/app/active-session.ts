@@ -20,7 +20,6 @@ import type { OutboxStore } from '../store/outbox-store.ts';
 import type { ProfileStore } from '../store/profiles.ts';
 import { MINUTE, type Clock } from '../util/clock.ts';
 import { otaProblem } from '../ota/ota-problem.ts';
-import { createSession } from './create-session.ts';
 import { dialectSetup } from './dialect.ts';
 import {
   resolveEndpoint,
@@ -116,6 +115,9 @@ export class ActiveSession {
       this.#setPreState({ kind: 'failed', cause, gaveUpAfter: null, retryAt: null });
       throw error;
     }
+    // Loaded on the first connect, not at start: the connection brings `ws`, and with it Node's
+    // http/https/tls, ~20 ms of the core's start (bench core.boot) for a window that may never connect.
+    const { createSession } = await import('./create-session.ts');
     if (this.#closed) throw new Error('The profile was switched.');
     const features = this.#features(profile);
     const identity = this.#deps.identities.ensure(profile.id);

@@ -6,7 +6,7 @@
  *
  * The methods fit the connection's hooks (`decorateHello`, `acceptHello`, `decorateMessage`).
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../util/crypto.ts';
 import { machine, release } from 'node:os';
 import type { ClientHello, ClientMessage } from '../protocol/client-messages.ts';
 import type { ServerHello, ServerMessageOf } from '../protocol/server-messages.ts';

@@ -4,7 +4,7 @@
  * not answered in time counts as a refusal; a prompt that is already showing a question answers
  * `busy` at once, so a server cannot stack questions on the user (issue 11, finding 10).
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../util/crypto.ts';
 import type { ToolPrompt } from '../../../shared/ipc.ts';
 import type { ToolConsent } from '../../../shared/settings.ts';
 import { SECOND, type Clock } from '../util/clock.ts';

@@ -4,7 +4,7 @@
  * `<ota>/activate` with the firmware's signed body: 202 = not yet, 200 = bound, anything else =
  * an error to retry later. Afterwards the caller runs the OTA check again for the token.
  */
-import { createHmac } from 'node:crypto';
+import { nodeCrypto } from '../util/crypto.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import { MINUTE, SECOND, systemClock, type Clock } from '../util/clock.ts';
 import {
@@ -79,7 +79,10 @@ export function activateUrl(otaUrl: string): string {
 
 /** HMAC-SHA256 of the challenge under the device key, lowercase hex (the firmware's KEY0 role). */
 export function activationHmac(deviceKeyHex: string, challenge: string): string {
-  return createHmac('sha256', Buffer.from(deviceKeyHex, 'hex')).update(challenge).digest('hex');
+  return nodeCrypto()
+    .createHmac('sha256', Buffer.from(deviceKeyHex, 'hex'))
+    .update(challenge)
+    .digest('hex');
 }
 
 /** The firmware's v2 activation payload, unwrapped (py-xiaozhi wraps it in `Payload`). */

@@ -4,7 +4,7 @@
  * token, maybe an activation code, MQTT details and the server time; `firmware` is ignored, a
  * desktop app does not flash itself. Every failure becomes an OtaError with a plain message.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../util/crypto.ts';
 import * as z from '../util/zod.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import { SECOND, systemClock, type Clock } from '../util/clock.ts';
@@ -158,7 +158,10 @@ export function otaBody(
       name: CLIENT_NAME,
       version: appVersion,
       // Stands in for the firmware image hash: stable per release, says nothing about the device.
-      elf_sha256: createHash('sha256').update(`${CLIENT_NAME}/${appVersion}`).digest('hex'),
+      elf_sha256: nodeCrypto()
+        .createHash('sha256')
+        .update(`${CLIENT_NAME}/${appVersion}`)
+        .digest('hex'),
     },
     board: { type: CLIENT_NAME, name: CLIENT_NAME, mac: identity.deviceId },
   };

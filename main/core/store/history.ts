@@ -4,7 +4,7 @@
  * sentence in flight. Pages are keyset-paginated on (created_at, id), newest first, so loading
  * the latest page costs the same with ten messages or a hundred thousand.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../util/crypto.ts';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { TurnTimings } from '../../../shared/assistant.ts';
 import type { ChatMessage, ChatRole, MessageStatus, SystemKind } from '../../../shared/chat.ts';

@@ -8,7 +8,7 @@
  * The public parts live in `identities.json`; the HMAC key is a secret and lives in the
  * SecretStore.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { nodeCrypto, randomUUID } from '../util/crypto.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +76,7 @@ export function primaryMac(list: InterfaceLister = networkInterfaces): string | 
  * A random locally-administered unicast MAC: bit 1 of the first octet set (local), bit 0
  * cleared (unicast), so it can never collide with a vendor-assigned address.
  */
-export function randomMac(bytes: Buffer = randomBytes(6)): string {
+export function randomMac(bytes: Buffer = nodeCrypto().randomBytes(6)): string {
   const octets = [...bytes.subarray(0, 6)];
   octets[0] = ((octets[0] ?? 0) | 0b10) & 0b1111_1110;
   return octets.map((octet) => octet.toString(16).padStart(2, '0')).join(':');
@@ -85,7 +85,7 @@ export function randomMac(bytes: Buffer = randomBytes(6)): string {
 /** The serial number derived from a MAC, in py-xiaozhi's format. */
 export function serialFromMac(mac: string): string {
   const bare = mac.toLowerCase().replaceAll(':', '');
-  const hash = createHash('md5').update(bare).digest('hex').slice(0, 8).toUpperCase();
+  const hash = nodeCrypto().createHash('md5').update(bare).digest('hex').slice(0, 8).toUpperCase();
   return `SN-${hash}-${bare}`;
 }
 
@@ -190,7 +190,7 @@ export class IdentityStore {
   deviceKey(profileId: string): string {
     const stored = this.#secrets.get(profileId, 'deviceKey');
     if (stored !== null) return stored;
-    const key = randomBytes(DEVICE_KEY_BYTES).toString('hex');
+    const key = nodeCrypto().randomBytes(DEVICE_KEY_BYTES).toString('hex');
     this.#secrets.set(profileId, 'deviceKey', key);
     return key;
   }

@@ -5,7 +5,6 @@
  * is silently wiped. Everything Lumi keeps is private to its user: the data folder is 0700 and
  * every file 0600, because history and identities say as much about a person as the tokens do.
  */
-import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -48,11 +47,18 @@ export interface AtomicWriteOptions {
   readonly dirMode?: number;
 }
 
+/**
+ * Makes temporary names unique within the process; the pid makes them unique between processes
+ * (and `wx` refuses a name that is taken). Not random: node:crypto costs start-up time to load.
+ */
+let temporaryCount = 0;
+
 /** Replace `path` with `content` atomically. */
 export function writeFileAtomic(path: string, content: string, options: AtomicWriteOptions = {}) {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: options.dirMode ?? PRIVATE_DIR_MODE });
-  const temporary = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  temporaryCount += 1;
+  const temporary = join(dir, `.${basename(path)}.${process.pid}-${temporaryCount}.tmp`);
   const fd = openSync(temporary, 'wx', options.mode ?? PRIVATE_FILE_MODE);
   try {
     writeSync(fd, content);

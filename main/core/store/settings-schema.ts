@@ -3,11 +3,8 @@
  * zod schema, so the file check, the import check and the patch check can never disagree.
  * Secrets are never part of this file.
  */
-import type { Options } from 'conf';
-import type Conf from 'conf';
 import * as z from '../util/zod.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
-import { PRIVATE_FILE_MODE } from './safe-file.ts';
 import { DEFAULT_PROFILE } from './server-presets.ts';
 
 /** A profile as stored: `hasToken` is not stored, it is read from the secret store. */
@@ -15,8 +12,9 @@ export type StoredProfile = Omit<ServerProfile, 'hasToken'>;
 export type StoredSettings = Settings & { readonly profiles: readonly StoredProfile[] };
 
 /**
- * Version of the settings file format (semver because `conf` migrations key on it). 1.x: the
- * first Lumi builds, one server (`serverUrl`, `token`) and volume as 0–1; 2.0.0: profiles.
+ * Version of the settings file format (major.minor.patch, as `conf`/`electron-store` record it in
+ * `__internal__.migrations.version`). 1.x: the first Lumi builds, one server (`serverUrl`,
+ * `token`) and volume as 0–1; 2.0.0: profiles.
  */
 export const SETTINGS_FORMAT_VERSION = '2.0.0';
 export const SETTINGS_FILE_NAME = 'settings';
@@ -111,15 +109,17 @@ export const MIGRATED_PROFILE_ID = 'migrated';
 /** Called with a token found in a 1.x settings file, so the caller can move it to the secret store. */
 export type LegacyTokenSink = (profileId: string, token: string) => void;
 
+/** The file's content as read: anything, until the schema has checked it. */
+export type RawSettings = Record<string, unknown>;
+
 /**
  * 1.x → 2.0.0: the single `serverUrl` becomes a profile (OTA for http(s), direct for ws(s)) and
  * the active one; a plaintext `token` leaves the settings file for the secret store; volume
- * moves from 0–1 to 0–100.
+ * moves from 0–1 to 0–100. Runs on the file merged over the defaults, as conf ran it.
  */
-export function migrateToProfiles(store: Conf<StoredSettings>, onLegacyToken?: LegacyTokenSink) {
-  const legacy = store.store as StoredSettings & LegacySettings;
-  const raw = store as unknown as Conf<Record<string, unknown>>;
-  const url = typeof legacy.serverUrl === 'string' ? legacy.serverUrl.trim() : '';
+export function migrateToProfiles(data: RawSettings, onLegacyToken?: LegacyTokenSink): RawSettings {
+  const { serverUrl, token, ...next } = data as RawSettings & LegacySettings;
+  const url = typeof serverUrl === 'string' ? serverUrl.trim() : '';
   const endpoint = EndpointSchema.safeParse({
     kind: /^wss?:/i.test(url) ? 'websocket' : 'ota',
     url,
@@ -131,44 +131,25 @@ export function migrateToProfiles(store: Conf<StoredSettings>, onLegacyToken?: L
       name: (URL.parse(url)?.host || url).slice(0, 80),
       endpoint: endpoint.data,
     };
-    const others = store.get('profiles').filter((each) => each.id !== MIGRATED_PROFILE_ID);
-    store.set({ profiles: [profile, ...others], activeProfileId: profile.id });
-    if (typeof legacy.token === 'string' && legacy.token !== '') {
-      onLegacyToken?.(profile.id, legacy.token);
-    }
+    const stored = Array.isArray(next['profiles']) ? (next['profiles'] as StoredProfile[]) : [];
+    next['profiles'] = [profile, ...stored.filter((each) => each.id !== MIGRATED_PROFILE_ID)];
+    next['activeProfileId'] = profile.id;
+    if (typeof token === 'string' && token !== '') onLegacyToken?.(profile.id, token);
   }
-  if (typeof legacy.volume === 'number' && legacy.volume >= 0 && legacy.volume <= 1) {
-    store.set('volume', Math.round(legacy.volume * 100));
+  const volume = next['volume'];
+  if (typeof volume === 'number' && volume >= 0 && volume <= 1) {
+    next['volume'] = Math.round(volume * 100);
   }
-  raw.delete('serverUrl');
-  // The token leaves the file even when there was no URL to attach it to: settings hold no secrets.
-  raw.delete('token');
+  return next;
 }
 
-/**
- * The options for `conf` (or for `electron-store`, which wraps it): defaults and migrations.
- * `cwd` is where the file lives (Electron: `app.getPath('userData')`). No JSON schema: conf
- * would compile one with ajv, ~13 MB resident for a check `StoredSettingsSchema` already makes
- * (settings.ts validates the file once it is open and every write before it is made).
- */
-export function settingsConfOptions(
-  cwd: string,
-  onLegacyToken?: LegacyTokenSink,
-): Options<StoredSettings> {
-  const migrations: NonNullable<Options<StoredSettings>['migrations']> = {
-    '2.0.0': (store) => migrateToProfiles(store, onLegacyToken),
-  };
-  return {
-    cwd,
-    configName: SETTINGS_FILE_NAME,
-    projectVersion: SETTINGS_FORMAT_VERSION,
-    // conf's defaults type also admits dot-notation keys (`toolConsent.<tool>`); ours has none.
-    defaults: DEFAULT_STORED_SETTINGS as NonNullable<Options<StoredSettings>['defaults']>,
-    migrations,
-    // Damaged files are moved aside by settings.ts; conf's own reset would lose them.
-    clearInvalidConfig: false,
-    watch: false,
-    // Private like every file Lumi keeps (safe-file.ts); conf's default is 0666 less the umask.
-    configFileMode: PRIVATE_FILE_MODE,
-  };
+export interface SettingsMigration {
+  /** The format version the file has once this migration ran. */
+  readonly version: string;
+  readonly migrate: (data: RawSettings, onLegacyToken?: LegacyTokenSink) => RawSettings;
 }
+
+/** In version order; a file runs those newer than the version it records (none recorded: all). */
+export const SETTINGS_MIGRATIONS: readonly SettingsMigration[] = [
+  { version: '2.0.0', migrate: migrateToProfiles },
+];

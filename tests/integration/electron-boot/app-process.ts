@@ -1,6 +1,7 @@
 /**
- * Runs the built Electron main (dist/main/index.cjs) as a plain Node 24 process with the fake
- * Electron of fake-electron.ts, and talks to it over the control channel of boot-protocol.ts.
+ * Runs the built Electron main (dist/main/start.cjs, which loads index.cjs) as a plain Node 24
+ * process with the fake Electron of fake-electron.ts, and talks to it over the control channel
+ * of boot-protocol.ts.
  *
  * The app runs from a private copy of dist/ (with resources/ and node_modules/ linked in),
  * because `npm run build` empties dist/ first and other test files may build while this one
@@ -150,7 +151,7 @@ export class AppProcess {
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
     delete env.XDG_SESSION_TYPE;
-    this.#child = fork(path.join(appDir, 'dist', 'main', 'index.cjs'), [...(options.flags ?? [])], {
+    this.#child = fork(path.join(appDir, 'dist', 'main', 'start.cjs'), [...(options.flags ?? [])], {
       cwd: appDir,
       env,
       execArgv: ['--disable-warning=ExperimentalWarning', '--import', HOOK],

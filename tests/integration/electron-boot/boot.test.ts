@@ -6,7 +6,7 @@
  * channel of the contract from the real core, a typed turn reaches the window as events, and the
  * app quits cleanly. The tests share one app process and run in order; quitting comes last.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../../shared/ipc.ts';
@@ -263,5 +263,7 @@ describe('the built Electron main on a fake Electron', () => {
     expect(record?.ipcChannels).toEqual([]);
     expect(record?.trays.every((t) => t.destroyed)).toBe(true);
     expect(record?.shortcuts).toEqual([]);
+    // The entry (dist/main/start.cjs) kept V8's compiled code for the next start.
+    expect(readdirSync(path.join(app().userData, 'compile-cache')).length).toBeGreaterThan(0);
   });
 });

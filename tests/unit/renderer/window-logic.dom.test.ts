@@ -34,6 +34,35 @@ describe('row layout', () => {
     expect(new RowLayout([], () => undefined, 50).range(0, 500, 3)).toEqual({ start: 0, end: 0 });
   });
 
+  it('builds the next layout from the last one: rows added at the end, a row re-measured', () => {
+    const sizes = new Map([['b', 100]]);
+    const keys = ['a', 'b', 'c'];
+    const first = new RowLayout(keys, (key) => sizes.get(key), 50);
+    keys.push('d');
+    sizes.set('c', 20);
+    const next = first.next(keys, (key) => sizes.get(key), 50, 2);
+    expect([0, 1, 2, 3, 4].map((index) => next.offsetOf(index))).toEqual([0, 50, 150, 170, 220]);
+    expect(next.indexOfKey('d')).toBe(3);
+    // Rows added before the others: a full build, every row where it now is.
+    const older = next.next(['z', ...keys], (key) => sizes.get(key), 50, Infinity);
+    expect(older.indexOfKey('a')).toBe(1);
+    expect(older.total).toBe(270);
+  });
+
+  it('adds rows one by one to the same geometry a full build gives', () => {
+    const sizes = (key: string) => (key.endsWith('3') ? 30 : undefined);
+    const keys: string[] = [];
+    let layout = new RowLayout(keys, sizes, 10);
+    for (let index = 0; index < 40; index += 1) {
+      keys.push(`r${index}`);
+      layout = layout.next(keys, sizes, 10, Infinity);
+    }
+    const full = new RowLayout(keys, sizes, 10);
+    expect(layout.total).toBe(full.total);
+    expect(layout.offsetOf(23)).toBe(full.offsetOf(23));
+    expect(layout.indexAt(full.offsetOf(33) + 1)).toBe(33);
+  });
+
   it('stays small for 10 000 rows in a 560 px window', () => {
     const keys = Array.from({ length: 10_000 }, (_, index) => `m${index}`);
     const big = new RowLayout(keys, () => undefined, 64);

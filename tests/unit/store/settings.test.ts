@@ -1,4 +1,3 @@
-import Conf from 'conf';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,6 @@ import {
   DEFAULT_SETTINGS,
   MIGRATED_PROFILE_ID,
   SETTINGS_FORMAT_VERSION,
-  settingsConfOptions,
   type StoredSettings,
 } from '../../../main/core/store/settings-schema.ts';
 import { OFFICIAL_OTA_URL } from '../../../main/core/store/server-presets.ts';
@@ -113,10 +111,10 @@ describe('openSettings', () => {
   });
 
   it('moves aside a file whose profiles share an id', () => {
-    const options = settingsConfOptions(dir);
-    const conf = new Conf<StoredSettings>(options);
-    const profile = conf.get('profiles')[0];
-    writeFileSync(settingsPath(), JSON.stringify({ ...conf.store, profiles: [profile, profile] }));
+    openSettings({ cwd: dir });
+    const data = JSON.parse(readFileSync(settingsPath(), 'utf8')) as StoredSettings;
+    const profile = data.profiles[0];
+    writeFileSync(settingsPath(), JSON.stringify({ ...data, profiles: [profile, profile] }));
     expect(openSettings({ cwd: dir, clock }).recovery).toMatchObject({ recovered: true });
   });
 
@@ -128,6 +126,29 @@ describe('openSettings', () => {
     expect(recovery.recovered).toBe(false);
     expect(store.settings().activeProfileId).toBe('xiaozhi-me');
     expect(store.settings().volume).toBe(12);
+  });
+});
+
+describe('settings file format', () => {
+  it('reads and writes the format conf and electron-store use, and leaves a current file alone', () => {
+    openSettings({ cwd: dir }).store.update({ volume: 33 });
+    const text = readFileSync(settingsPath(), 'utf8');
+    expect(text).toMatch(/^\{\n\t"activeProfileId"/);
+    const file = JSON.parse(text) as { __internal__: { migrations: { version: string } } };
+    expect(file.__internal__.migrations.version).toBe(SETTINGS_FORMAT_VERSION);
+    const { store } = openSettings({ cwd: dir });
+    expect(store.settings().volume).toBe(33);
+    expect(readFileSync(settingsPath(), 'utf8')).toBe(text);
+  });
+
+  it('keeps keys it does not know (written by a later build)', () => {
+    openSettings({ cwd: dir });
+    const data = JSON.parse(readFileSync(settingsPath(), 'utf8')) as Record<string, unknown>;
+    writeFileSync(settingsPath(), JSON.stringify({ ...data, futureKey: [1, 2] }));
+    openSettings({ cwd: dir }).store.update({ volume: 7 });
+    const after = JSON.parse(readFileSync(settingsPath(), 'utf8')) as Record<string, unknown>;
+    expect(after['futureKey']).toEqual([1, 2]);
+    expect(after['volume']).toBe(7);
   });
 });
 

@@ -4,7 +4,6 @@
  * settings, switches the session.
  */
 import type { AppEvent } from '../../../../shared/ipc.ts';
-import { runDoctor } from '../../ota/doctor.ts';
 import type { HistoryStore } from '../../store/history.ts';
 import type { IdentityStore } from '../../store/identity.ts';
 import type { ProfileStore } from '../../store/profiles.ts';
@@ -77,7 +76,9 @@ export function profileHandlers(
     'secrets:allowStoring': () => {
       secrets.consent();
     },
-    'doctor:run': () => {
+    'doctor:run': async () => {
+      // Loaded when asked for: its socket probe brings `ws` and Node's https/tls (see active-session.ts).
+      const { runDoctor } = await import('../../ota/doctor.ts');
       const profile = profiles.active();
       return runDoctor({
         profile,
