@@ -43,7 +43,7 @@ function wire(consent: Record<string, ToolConsent> = {}): void {
   socket = new WiredSocket({ url: server.url });
   mcp = new DeviceMcpServer({
     send: socket.send,
-    tools: desktopTools(desktop, systemClock),
+    tools: desktopTools(desktop, systemClock, () => null),
     consent: new ConsentGate({
       chosen: (tool) => consent[tool],
       // The CLI's answer to "ask" tools: --allow-tools self.clipboard.get_text
