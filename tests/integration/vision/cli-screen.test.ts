@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
-import { colourIn, missingX11Tools, nearColour, startPaintedXvfb, type XDisplay } from './xvfb.ts';
+import {
+  colourIn,
+  missingX11Tools,
+  nearColour,
+  startPaintedXvfb,
+  type XDisplay,
+} from '../../helpers/xvfb.ts';
 
 const CLI = fileURLToPath(new URL('../../../main/cli.ts', import.meta.url));
 const RUN_TIMEOUT_MS = 30_000;

@@ -15,7 +15,13 @@ import { systemClock } from '../../../main/core/util/clock.ts';
 import { VISION_ANSWER_MAX_BYTES } from '../../../main/core/vision/vision-upload.ts';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
 import { WiredSocket } from '../mcp/wired-socket.ts';
-import { colourIn, missingX11Tools, nearColour, startPaintedXvfb, type XDisplay } from './xvfb.ts';
+import {
+  colourIn,
+  missingX11Tools,
+  nearColour,
+  startPaintedXvfb,
+  type XDisplay,
+} from '../../helpers/xvfb.ts';
 
 const TOOL = 'self.screen.take_screenshot';
 const QUESTION = '屏幕上写了什么？';

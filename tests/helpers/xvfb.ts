@@ -19,8 +19,11 @@ export interface XDisplay {
   stop(): void;
 }
 
-/** Start Xvfb and paint its root window `colour`. */
-export async function startPaintedXvfb(colour = SCREEN_COLOUR): Promise<XDisplay> {
+/**
+ * Start Xvfb and paint its root window: `colour` solid, or with `pattern` xsetroot's
+ * `-mod 16 16` grid in that colour on white (screen-like detail for the bench).
+ */
+export async function startPaintedXvfb(colour = SCREEN_COLOUR, pattern = false): Promise<XDisplay> {
   const server: ChildProcess = spawn(
     'Xvfb',
     [
@@ -48,7 +51,8 @@ export async function startPaintedXvfb(colour = SCREEN_COLOUR): Promise<XDisplay
     server.once('exit', (code) => reject(new Error(`Xvfb exited with ${String(code)}`)));
   });
   const display = `:${number}`;
-  const painted = spawnSync('xsetroot', ['-solid', colour], {
+  const paint = pattern ? ['-mod', '16', '16', '-fg', colour, '-bg', 'white'] : ['-solid', colour];
+  const painted = spawnSync('xsetroot', paint, {
     env: { ...process.env, DISPLAY: display },
   });
   if (painted.status !== 0) throw new Error(`xsetroot failed: ${String(painted.stderr)}`);
