@@ -119,7 +119,10 @@ export const en = {
 
   'tool.title': 'Allow {tool}?',
   'tool.expires': 'Denied in {seconds} s',
-  'tool.allow': 'Allow',
+  'tool.allow': 'Allow once',
+  'tool.allowAlways': 'Always allow',
+  'tool.previewAlt': 'The picture that will be sent',
+  'tool.sendsTo': 'Sent to {host}',
   'tool.deny': 'Deny',
 
   'settings.title': 'Settings',
