@@ -67,7 +67,10 @@ export class ServerFeatures {
       if (page.nextCursor === null) this.#session?.toolHandshake.toolsListed();
     });
     this.mcp.events.on('toolCalled', (record) => {
-      this.#session?.addSystemLine('tool', toolCallLine(record));
+      // A picture that left the desktop is shown with its line, every time, even when the
+      // user chose "Always allow" and saw no prompt.
+      const sent = record.ok ? record.preview?.thumbnail : undefined;
+      this.#session?.addSystemLine('tool', toolCallLine(record), sent);
       options.onToolCall?.(record);
     });
     this.serverEvents.events.on('serverMessageReceived', (message) => {

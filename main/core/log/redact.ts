@@ -43,6 +43,8 @@ const TEXT_PATTERNS: readonly (readonly [RegExp, string])[] = [
     /\b([A-Za-z_]*(?:token|password|secret|hmac)[A-Za-z_]*\s*[=:]\s*)(?!(?:true|false|null)\b)[^\s"&,;]+/gi,
     `$1${REDACTED}`,
   ],
+  // JWTs: xiaozhi-esp32-server's vision token in MCP `initialize` is one (docs/protocol.md §4.5).
+  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g, REDACTED],
   // xiaozhi HMAC tokens: base64url(HMAC-SHA256) "." unix seconds (docs/protocol.md §1.3).
   [/[A-Za-z0-9_-]{43}\.\d{9,11}\b/g, REDACTED],
   // 32-byte keys and HMAC digests in hex (device keys, activation HMACs).

@@ -93,6 +93,7 @@ export const en = {
   'chat.sending': 'Sending…',
   'chat.failed': 'Not sent',
   'chat.failedWhy': 'Not sent: {error}',
+  'chat.sentPicture': 'The screen picture Lumi sent',
   'chat.streaming': 'Lumi is still answering',
 
   'task.running': '{percent}%',

@@ -84,6 +84,7 @@ export const zhCN: Messages = {
   'chat.sending': '发送中…',
   'chat.failed': '未发送',
   'chat.failedWhy': '未发送：{error}',
+  'chat.sentPicture': 'Lumi 发送的屏幕截图',
   'chat.streaming': 'Lumi 还在回答',
 
   'task.running': '{percent}%',
