@@ -48,12 +48,12 @@ const input = z.object({
 /** A picture ready to send, and its thumbnail for the prompt and the conversation. */
 interface Picture {
   readonly jpeg: Uint8Array;
-  readonly width: number;
-  readonly height: number;
   readonly preview: ToolPreview;
 }
 
 async function takePicture(caps: DesktopCapabilities, target: VisionTarget): Promise<Picture> {
+  // Checked first: a picture that may not be sent is not even taken.
+  const destination = checkVisionUrl(target).host;
   if (!caps.captureScreen) {
     throw new CapabilityUnavailableError('Screen capture is not available on this desktop');
   }
@@ -65,9 +65,7 @@ async function takePicture(caps: DesktopCapabilities, target: VisionTarget): Pro
   }
   return {
     jpeg: encoded.jpeg,
-    width: image.width,
-    height: image.height,
-    preview: { thumbnail: thumbnailDataUrl(image), destination: checkVisionUrl(target).host },
+    preview: { thumbnail: thumbnailDataUrl(image), destination },
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The screen tool's one deadline (28 s from the arrival of tools/call, for consent, capture and
+ * The screen tool's downgrade check and its one deadline (28 s from the arrival of tools/call, for consent, capture and
  * upload together): once it has passed nothing is uploaded, and the server is told why.
  * The clock is the test's; the vision endpoint is a real HTTP server that counts requests.
  */
@@ -47,7 +47,7 @@ async function initialized(harness: ReturnType<typeof createHarness>): Promise<v
   });
 }
 
-describe('self.screen.take_screenshot deadline', () => {
+describe('self.screen.take_screenshot: downgrade and deadline', () => {
   it('uploads nothing when the capture ends after the deadline', async () => {
     const harness = createHarness({ consent: { 'self.screen.take_screenshot': 'allow' } });
     let release: (frame: ScreenFrame) => void = () => undefined;
@@ -68,6 +68,24 @@ describe('self.screen.take_screenshot deadline', () => {
       'self.screen.take_screenshot was abandoned: its 28 s deadline passed',
     );
     await settle();
+    expect(uploads).toBe(0);
+  });
+
+  it('neither captures nor uploads for a plain http endpoint on a wss session', async () => {
+    const harness = createHarness({
+      consent: { 'self.screen.take_screenshot': 'allow' },
+      sessionUrl: 'wss://voice.example/xiaozhi/v1/',
+    });
+    harness.desktop.frame = FRAME;
+    await initialized(harness);
+    const reply = await harness.pipe.request({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'self.screen.take_screenshot', arguments: { question: 'what is this?' } },
+    });
+    expect(reply['result']).toMatchObject({ isError: true });
+    expect(harness.desktop.calls).toEqual([]);
     expect(uploads).toBe(0);
   });
 
