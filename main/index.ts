@@ -191,6 +191,17 @@ async function startHotkeys(late: Late): Promise<Keys> {
   return { hotkeys, holdToTalkAvailable: hotkeys.start() };
 }
 
+/** Lets the compositor drop a hidden window from the screen before it is captured. */
+const HIDE_SETTLE_MS = 150;
+
+/** Hide Lumi's window (if shown) so the screen picture shows what the user looks at. */
+async function hideForCapture(window: ChatWindow | null): Promise<() => void> {
+  if (window === null || !window.isVisible()) return () => undefined;
+  window.hide();
+  await new Promise((resolve) => setTimeout(resolve, HIDE_SETTLE_MS));
+  return () => window.show();
+}
+
 /** The core, with the desktop the device tools see (clipboard, notifications, screen). */
 function startCore(
   paths: AppPaths,
@@ -210,7 +221,8 @@ function startCore(
         notify: (title, body) => notifier.notify(title, body),
         openExternal: (url) => shell.openExternal(url),
         getScreenSources: (options) => desktopCapturer.getSources(options),
-        primaryDisplay: () => screen.getPrimaryDisplay(),
+        displayUnderPointer: () => screen.getDisplayNearestPoint(screen.getCursorScreenPoint()),
+        hideOwnWindow: () => hideForCapture(late.chatWindow),
       }),
     isWindowVisible: () => late.chatWindow?.isVisible() ?? false,
     notify: (title, body) => {

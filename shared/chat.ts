@@ -19,6 +19,11 @@ export interface ChatMessage {
   readonly timings: TurnTimings | null;
   /** Some of the server's text was cut (shared/bounded-text.ts); absent when nothing was. */
   readonly truncated?: boolean;
+  /**
+   * A system line's picture: the thumbnail of the screen Lumi sent (a `data:image/jpeg` URL
+   * Lumi made itself). Shown in the live conversation; the history store does not keep it.
+   */
+  readonly image?: string;
 }
 
 export type ChatRole = 'user' | 'assistant' | 'system';

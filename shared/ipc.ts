@@ -57,6 +57,16 @@ export interface ToolPrompt {
   readonly tool: string;
   readonly summary: string;
   readonly expiresAt: number;
+  /** What the call will send, shown before the user decides (the screen picture). */
+  readonly preview?: ToolPromptPreview;
+}
+
+/** The data a call will send, as the prompt shows it. */
+export interface ToolPromptPreview {
+  /** A small `data:image/jpeg;base64,…` URL of exactly the picture that will be sent. */
+  readonly thumbnail: string;
+  /** The host it goes to. */
+  readonly destination: string;
 }
 
 /** Request channels the app core serves: `[request, response]`. */

@@ -1,6 +1,7 @@
 /**
  * What the server's device tools may do on this desktop, through Electron: the clipboard, a
- * notification, an https link in the browser, a screenshot of the primary display. Lumi's own
+ * notification, an https link in the browser, the pixels of the display under the pointer
+ * (desktopCapturer, with Lumi's own window hidden while it is taken). Lumi's own
  * volume, mode and status come from the composition root (`app`).
  */
 import type { ListenMode } from '../../shared/assistant.ts';
@@ -9,17 +10,24 @@ import {
   type AppControls,
   type DesktopCapabilities,
   type DesktopStatus,
-  type Screenshot,
+  type ScreenFrame,
 } from '../core/mcp/capabilities.ts';
+import { fittedSize } from '../core/vision/picture.ts';
 import { isSafeExternalUrl } from './security.ts';
 
-/** JPEG keeps a full-display screenshot to a size a model endpoint accepts; 80 stays legible. */
-export const SCREENSHOT_JPEG_QUALITY = 80;
+/** Chromium's bitmaps are BGRA, 4 bytes a pixel (kN32 on every little-endian platform). */
+const BITMAP_OFFSETS = { red: 2, green: 1, blue: 0 } as const;
+const BITMAP_BYTES_PER_PIXEL = 4;
 
 export interface ImageLike {
   isEmpty(): boolean;
   getSize(): { width: number; height: number };
-  toJPEG(quality: number): Buffer;
+  toBitmap(): Buffer;
+}
+
+interface DisplayLike {
+  readonly id: number;
+  readonly size: { readonly width: number; readonly height: number };
 }
 
 export interface ScreenSourceLike {
@@ -40,21 +48,21 @@ export interface ElectronDesktopOptions {
     types: 'screen'[];
     thumbnailSize: { width: number; height: number };
   }) => Promise<ScreenSourceLike[]>;
-  readonly primaryDisplay: () => {
-    readonly id: number;
-    readonly size: { readonly width: number; readonly height: number };
-  };
+  /** The display under the pointer (`screen.getDisplayNearestPoint(getCursorScreenPoint())`). */
+  readonly displayUnderPointer: () => DisplayLike;
+  /** Hide Lumi's window for the picture; resolves with how to bring it back. */
+  readonly hideOwnWindow: () => Promise<() => void>;
 }
 
 export class ElectronDesktopCapabilities implements DesktopCapabilities {
   readonly #options: ElectronDesktopOptions;
-  readonly screenshot?: (options: { readonly maxWidth: number }) => Promise<Screenshot>;
+  readonly captureScreen?: (options: { readonly maxSide: number }) => Promise<ScreenFrame>;
 
   constructor(options: ElectronDesktopOptions) {
     this.#options = options;
     if (options.getScreenSources) {
       const getSources = options.getScreenSources;
-      this.screenshot = (shot) => this.#capture(getSources, shot.maxWidth);
+      this.captureScreen = (shot) => this.#capture(getSources, shot.maxSide);
     }
   }
 
@@ -102,15 +110,18 @@ export class ElectronDesktopCapabilities implements DesktopCapabilities {
 
   async #capture(
     getSources: NonNullable<ElectronDesktopOptions['getScreenSources']>,
-    maxWidth: number,
-  ): Promise<Screenshot> {
-    const display = this.#options.primaryDisplay();
-    const scale = Math.min(1, maxWidth / display.size.width);
-    const thumbnailSize = {
-      width: Math.max(1, Math.round(display.size.width * scale)),
-      height: Math.max(1, Math.round(display.size.height * scale)),
-    };
-    const sources = await getSources({ types: ['screen'], thumbnailSize });
+    maxSide: number,
+  ): Promise<ScreenFrame> {
+    const display = this.#options.displayUnderPointer();
+    // desktopCapturer scales natively to the thumbnail size, far faster than doing it in JS.
+    const thumbnailSize = fittedSize(display.size.width, display.size.height, maxSide);
+    const restore = await this.#options.hideOwnWindow();
+    let sources: ScreenSourceLike[];
+    try {
+      sources = await getSources({ types: ['screen'], thumbnailSize });
+    } finally {
+      restore();
+    }
     const source = sources.find((s) => s.display_id === String(display.id)) ?? sources[0];
     // macOS without the Screen Recording permission (and Wayland without a portal answer)
     // returns sources whose thumbnails are empty.
@@ -119,12 +130,14 @@ export class ElectronDesktopCapabilities implements DesktopCapabilities {
         'Screen capture is not permitted (grant Lumi screen recording access)',
       );
     }
-    const size = source.thumbnail.getSize();
+    const { width, height } = source.thumbnail.getSize();
     return {
-      data: new Uint8Array(source.thumbnail.toJPEG(SCREENSHOT_JPEG_QUALITY)),
-      mimeType: 'image/jpeg',
-      width: size.width,
-      height: size.height,
+      width,
+      height,
+      data: new Uint8Array(source.thumbnail.toBitmap()),
+      stride: width * BITMAP_BYTES_PER_PIXEL,
+      bytesPerPixel: BITMAP_BYTES_PER_PIXEL,
+      offsets: BITMAP_OFFSETS,
     };
   }
 }

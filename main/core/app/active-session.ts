@@ -224,6 +224,13 @@ export class ActiveSession {
           task.state === 'completed' ? 'Done' : (task.message ?? 'Failed'),
         ),
       onPushedMessage: (message) => this.#deps.notify('Lumi', message.text),
+      // Every picture that leaves is announced, "Always allow" or not: in the conversation
+      // (its line and thumbnail) and, with the window hidden, here.
+      onToolCall: (record) => {
+        if (record.ok && record.preview) {
+          this.#deps.notify('Lumi looked at the screen', `Sent to ${record.preview.destination}`);
+        }
+      },
     });
   }
 

@@ -160,9 +160,9 @@ export function limitToolNotifications(
       await desktop.notify(title, body);
     },
   };
-  const { screenshot } = desktop;
-  return screenshot
-    ? { ...limited, screenshot: (options) => screenshot.call(desktop, options) }
+  const { captureScreen } = desktop;
+  return captureScreen
+    ? { ...limited, captureScreen: (options) => captureScreen.call(desktop, options) }
     : limited;
 }
 

@@ -18,6 +18,7 @@ import type { ClientMessage } from '../protocol/client-messages.ts';
 import type { ServerMessage } from '../protocol/server-messages.ts';
 import type { Session } from '../session/session.ts';
 import type { Clock } from '../util/clock.ts';
+import type { VisionTarget } from '../vision/vision-upload.ts';
 
 export interface ServerFeaturesOptions {
   readonly desktop: DesktopCapabilities;
@@ -45,7 +46,7 @@ export class ServerFeatures {
     const send = (message: ClientMessage): boolean => this.#send(message);
     this.mcp = new DeviceMcpServer({
       send,
-      tools: desktopTools(options.desktop, options.clock),
+      tools: desktopTools(options.desktop, options.clock, () => this.#visionTarget()),
       consent: options.consent,
       clock: options.clock,
       serverInfo: { name: 'lumi-desktop', version: options.appVersion },
@@ -66,7 +67,10 @@ export class ServerFeatures {
       if (page.nextCursor === null) this.#session?.toolHandshake.toolsListed();
     });
     this.mcp.events.on('toolCalled', (record) => {
-      this.#session?.addSystemLine('tool', toolCallLine(record));
+      // A picture that left the desktop is shown with its line, every time, even when the
+      // user chose "Always allow" and saw no prompt.
+      const sent = record.ok ? record.preview?.thumbnail : undefined;
+      this.#session?.addSystemLine('tool', toolCallLine(record), sent);
       options.onToolCall?.(record);
     });
     this.serverEvents.events.on('serverMessageReceived', (message) => {
@@ -125,6 +129,15 @@ export class ServerFeatures {
   async close(): Promise<void> {
     this.detach();
     await this.mcp.close();
+  }
+
+  /** The vision endpoint of this session's `initialize`, with the session's own identity. */
+  #visionTarget(): VisionTarget | null {
+    const vision = this.mcp.vision;
+    const connection = this.#connection;
+    if (vision === null || connection === null) return null;
+    const { url, deviceId, clientId } = connection.identity;
+    return { ...vision, deviceId, clientId, sessionUrl: url };
   }
 
   #send(message: ClientMessage): boolean {

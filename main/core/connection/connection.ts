@@ -95,6 +95,12 @@ export class Connection extends Emitter<ConnectionEvents> {
     return this.#state;
   }
 
+  /** Where and as whom this connection talks (the vision upload names the same device). */
+  get identity(): { readonly url: string; readonly deviceId: string; readonly clientId: string } {
+    const { url, deviceId, clientId } = this.#options;
+    return { url, deviceId, clientId };
+  }
+
   get sessionId(): string | null {
     return this.#state.kind === 'ready' ? this.#state.sessionId : null;
   }

@@ -6,6 +6,9 @@
  * success.
  */
 import type { ListenMode } from '../../../shared/assistant.ts';
+import type { ScreenFrame } from '../vision/picture.ts';
+
+export type { ScreenFrame } from '../vision/picture.ts';
 
 /** What `self.get_device_status` reports beyond volume and mode. */
 export interface DesktopStatus {
@@ -14,13 +17,6 @@ export interface DesktopStatus {
   readonly appVersion: string;
   /** e.g. `linux 6.1.0`. */
   readonly os: string;
-}
-
-export interface Screenshot {
-  readonly data: Uint8Array;
-  readonly mimeType: 'image/png' | 'image/jpeg';
-  readonly width: number;
-  readonly height: number;
 }
 
 /** The app's own state the tools read and change: Lumi's volume and listening mode. */
@@ -39,8 +35,12 @@ export interface DesktopCapabilities extends AppControls {
   notify(title: string, body: string): Promise<void>;
   /** Open an https URL in the user's browser (the tool has checked the scheme already). */
   openExternal(url: string): Promise<void>;
-  /** Absent where the platform offers no screen capture. */
-  screenshot?(options: { readonly maxWidth: number }): Promise<Screenshot>;
+  /**
+   * The pixels of the display the user is looking at, without Lumi's own window, scaled down
+   * natively where the platform can (the core scales the rest). Absent where the platform
+   * offers no screen capture.
+   */
+  captureScreen?(options: { readonly maxSide: number }): Promise<ScreenFrame>;
 }
 
 /** A capability this front end or platform does not have; the message says what is missing. */

@@ -5,7 +5,7 @@
  * `busy` at once, so a server cannot stack questions on the user (issue 11, finding 10).
  */
 import { randomUUID } from '../util/crypto.ts';
-import type { ToolPrompt } from '../../../shared/ipc.ts';
+import type { ToolPrompt, ToolPromptPreview } from '../../../shared/ipc.ts';
 import type { ToolConsent } from '../../../shared/settings.ts';
 import { SECOND, type Clock } from '../util/clock.ts';
 import { serverToolName } from './tool-names.ts';
@@ -58,13 +58,19 @@ export class ConsentGate {
    * Ask the user; `refused` on refusal, on timeout, when the prompt fails, or when `signal`
    * aborts first; `busy` when the prompt is already asking about another call.
    */
-  ask(tool: string, summary: string, signal: AbortSignal): Promise<ConsentDecision> {
+  ask(
+    tool: string,
+    summary: string,
+    signal: AbortSignal,
+    preview: ToolPromptPreview | null = null,
+  ): Promise<ConsentDecision> {
     const { clock, prompt } = this.#options;
     const request: ToolPrompt = {
       id: this.#newId(),
       tool,
       summary,
       expiresAt: clock.now() + this.#timeoutMs,
+      ...(preview === null ? {} : { preview }),
     };
     const done = new AbortController();
     return new Promise<ConsentDecision>((resolve) => {

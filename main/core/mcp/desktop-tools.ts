@@ -6,11 +6,9 @@ import * as z from '../util/zod.ts';
 import type { ListenMode } from '../../../shared/assistant.ts';
 import type { Clock } from '../util/clock.ts';
 import type { DesktopCapabilities } from './capabilities.ts';
-import { CapabilityUnavailableError } from './capabilities.ts';
 import { clip, defineTool, textOutput, type DeviceTool } from './device-tool.ts';
+import { screenshotTool, type VisionAccess } from './screen-tool.ts';
 
-/** Screenshots are scaled down to this width: a full 4K PNG would be megabytes on the socket. */
-export const SCREENSHOT_MAX_WIDTH = 1280;
 /** Notification titles and bodies are cut to these lengths (desktop notifications truncate anyway). */
 export const NOTIFY_TITLE_LIMIT = 100;
 export const NOTIFY_BODY_LIMIT = 500;
@@ -84,7 +82,7 @@ export function urlSummary(raw: string): string {
 
 const charCount = (text: string): string => `${text.length} characters`;
 
-type ToolFactory = (caps: DesktopCapabilities, clock: Clock) => DeviceTool;
+type ToolFactory = (caps: DesktopCapabilities, clock: Clock, vision: VisionAccess) => DeviceTool;
 
 const deviceStatusTool: ToolFactory = (caps) =>
   defineTool({
@@ -199,26 +197,6 @@ const notifyTool: ToolFactory = (caps) =>
     },
   });
 
-const screenshotTool: ToolFactory = (caps) =>
-  defineTool({
-    name: 'self.screen.take_screenshot',
-    description: "Take a screenshot of the user's screen.",
-    input: z.object({}),
-    defaultConsent: 'ask',
-    async run() {
-      if (!caps.screenshot) {
-        throw new CapabilityUnavailableError('Screenshots are not available on this desktop');
-      }
-      const shot = await caps.screenshot({ maxWidth: SCREENSHOT_MAX_WIDTH });
-      return {
-        kind: 'image',
-        caption: `Screenshot ${shot.width}x${shot.height}`,
-        data: shot.data,
-        mimeType: shot.mimeType,
-      };
-    },
-  });
-
 const timeNowTool: ToolFactory = (_caps, clock) =>
   defineTool({
     name: 'self.time.now',
@@ -244,11 +222,15 @@ const TOOL_FACTORIES: readonly ToolFactory[] = [
   getClipboardTool,
   setClipboardTool,
   notifyTool,
-  screenshotTool,
+  (caps, _clock, vision) => screenshotTool(caps, vision),
   timeNowTool,
 ];
 
-/** Build the desktop tools over the given capabilities. */
-export function desktopTools(caps: DesktopCapabilities, clock: Clock): DeviceTool[] {
-  return TOOL_FACTORIES.map((tool) => tool(caps, clock));
+/** Build the desktop tools over the given capabilities and the session's vision endpoint. */
+export function desktopTools(
+  caps: DesktopCapabilities,
+  clock: Clock,
+  vision: VisionAccess,
+): DeviceTool[] {
+  return TOOL_FACTORIES.map((tool) => tool(caps, clock, vision));
 }

@@ -18,7 +18,13 @@ import { mcpReply, type SendMessage } from '../protocol/client-messages.ts';
 import type { Clock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import type { ConsentGate } from './consent.ts';
-import { clip, type DeviceTool, type ToolOutput } from './device-tool.ts';
+import {
+  clip,
+  type DeviceTool,
+  type PreparedCall,
+  type ToolOutput,
+  type ToolPreview,
+} from './device-tool.ts';
 import {
   classify,
   errorReply,
@@ -347,6 +353,8 @@ export class DeviceMcpServer {
     const listed: ListedTool[] = [];
     for (const tool of this.#tools.values()) {
       if (this.#options.consent.consentFor(tool.name, tool.defaultConsent) === 'deny') continue;
+      // A picture must never reach a text-only model: without a vision endpoint, no such tool.
+      if (tool.needsVision === true && this.#vision === null) continue;
       listed.push({
         name: tool.name,
         description: tool.description,
@@ -367,34 +375,83 @@ export class DeviceMcpServer {
   async #call(requested: string, rawArgs: unknown, signal: AbortSignal): Promise<CallToolResult> {
     // Names are unique after the server's renaming, so either spelling finds the tool.
     const tool = this.#tools.get(serverToolName(requested));
-    const name = tool?.name ?? requested;
-    const record = (ok: boolean, argsSummary: string, resultSummary: string): void => {
-      const at = this.#options.clock.now();
-      this.events.emit('toolCalled', { name, ok, argsSummary, resultSummary, at });
-    };
-    const refuse = (argsSummary: string, message: string): CallToolResult => {
-      record(false, argsSummary, clip(message, ERROR_SUMMARY_LIMIT));
-      return errorResult(message);
-    };
-
-    if (!tool) return refuse('', `Unknown tool: ${requested}`);
-    const { consent } = this.#options;
-    const decision = consent.consentFor(name, tool.defaultConsent);
-    if (decision === 'deny') return refuse('', `The user does not allow ${name}`);
-    const prepared = tool.prepare(rawArgs);
-    if (!prepared.ok) return refuse('', prepared.error);
-    const { call } = prepared;
-    if (decision === 'ask') {
-      const asked = await consent.ask(name, call.argsSummary, signal);
-      if (asked !== 'allowed') return refuse(call.argsSummary, refusalReason(name, asked, signal));
+    if (!tool) return this.#refuse(requested, '', `Unknown tool: ${requested}`);
+    const { name } = tool;
+    if (this.#options.consent.consentFor(name, tool.defaultConsent) === 'deny') {
+      return this.#refuse(name, '', `The user does not allow ${name}`);
     }
+    if (tool.needsVision === true && this.#vision === null) {
+      return this.#refuse(
+        name,
+        '',
+        `${name} is not available: the server named no vision endpoint`,
+      );
+    }
+    const prepared = tool.prepare(rawArgs);
+    if (!prepared.ok) return this.#refuse(name, '', prepared.error);
+    if (tool.deadlineMs === undefined) return this.#consentAndRun(tool, prepared.call, signal);
+    // One deadline for consent, capture and upload, counted from the call's arrival.
+    const deadline = new AbortController();
+    const seconds = Math.round(tool.deadlineMs / 1000);
+    const timer = this.#options.clock.setTimeout(
+      () => deadline.abort(new Abandoned(`its ${seconds} s deadline passed`)),
+      tool.deadlineMs,
+    );
     try {
+      return await this.#consentAndRun(
+        tool,
+        prepared.call,
+        AbortSignal.any([signal, deadline.signal]),
+      );
+    } finally {
+      this.#options.clock.clearTimeout(timer);
+    }
+  }
+
+  async #consentAndRun(
+    tool: DeviceTool,
+    call: PreparedCall,
+    signal: AbortSignal,
+  ): Promise<CallToolResult> {
+    const { name } = tool;
+    let preview: ToolPreview | null = null;
+    try {
+      if (call.preview) preview = await call.preview(signal);
+      const { consent } = this.#options;
+      if (consent.consentFor(name, tool.defaultConsent) === 'ask') {
+        const asked = await consent.ask(name, call.argsSummary, signal, preview);
+        if (asked !== 'allowed') {
+          return this.#refuse(name, call.argsSummary, refusalReason(name, asked, signal));
+        }
+      }
       const output = await call.run(signal);
-      record(true, call.argsSummary, call.summarize(output));
+      this.#record(name, true, call.argsSummary, call.summarize(output), preview);
       return { content: toContent(output), isError: false };
     } catch (error) {
-      return refuse(call.argsSummary, error instanceof Error ? error.message : String(error));
+      const message = signal.aborted
+        ? `${name} was abandoned: ${abandonReason(signal)}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      return this.#refuse(name, call.argsSummary, message);
     }
+  }
+
+  #record(
+    name: string,
+    ok: boolean,
+    argsSummary: string,
+    resultSummary: string,
+    preview: ToolPreview | null = null,
+  ): void {
+    const at = this.#options.clock.now();
+    const record: ToolCallRecord = { name, ok, argsSummary, resultSummary, at };
+    this.events.emit('toolCalled', preview === null ? record : { ...record, preview });
+  }
+
+  #refuse(name: string, argsSummary: string, message: string): CallToolResult {
+    this.#record(name, false, argsSummary, clip(message, ERROR_SUMMARY_LIMIT));
+    return errorResult(message);
   }
 }
 

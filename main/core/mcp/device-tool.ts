@@ -3,6 +3,7 @@
  * it is summarised for the conversation without leaking what the user would not want logged.
  */
 import * as z from '../util/zod.ts';
+import type { ToolPromptPreview } from '../../../shared/ipc.ts';
 import type { ToolConsent } from '../../../shared/settings.ts';
 
 /** What a tool produced. The MCP layer turns it into content items. */
@@ -22,10 +23,18 @@ export interface ToolInputSchema {
   readonly [key: string]: unknown;
 }
 
+/** What the consent prompt shows of a call before it runs: the picture and where it goes. */
+export type ToolPreview = ToolPromptPreview;
+
 /** A call whose arguments were checked, ready to run once consent is settled. */
 export interface PreparedCall {
   /** The arguments in a form fit for the conversation log and the consent prompt. */
   readonly argsSummary: string;
+  /**
+   * Gather what will be sent before the user is asked (the screen picture), so the prompt can
+   * show it; `run` then sends exactly that.
+   */
+  preview?(signal: AbortSignal): Promise<ToolPreview>;
   run(signal: AbortSignal): Promise<ToolOutput>;
   summarize(output: ToolOutput): string;
 }
@@ -39,6 +48,10 @@ export interface DeviceTool {
   readonly description: string;
   readonly inputSchema: ToolInputSchema;
   readonly defaultConsent: ToolConsent;
+  /** Listed and callable only when the session's `initialize` named a vision endpoint. */
+  readonly needsVision?: boolean;
+  /** One deadline for the whole call, consent included, from the moment it arrives. */
+  readonly deadlineMs?: number;
   /** Check raw arguments from the server. Never throws. */
   prepare(rawArgs: unknown): PrepareResult;
 }
@@ -85,7 +98,7 @@ export function summarizeOutput(output: ToolOutput): string {
   return `${output.mimeType} image, ${Math.ceil(output.data.byteLength / 1024)} kB`;
 }
 
-function inputSchemaOf(input: z.ZodMiniObject): ToolInputSchema {
+export function inputSchemaOf(input: z.ZodMiniObject): ToolInputSchema {
   // The `$schema` URI is dead weight in every tools/list page; the servers never read it.
   const { $schema: _unused, ...schema }: Record<string, unknown> = z.toJSONSchema(input, {
     io: 'input',

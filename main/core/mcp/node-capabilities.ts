@@ -3,7 +3,7 @@
  * preview host. The clipboard goes through the platform's command-line tools; notifications
  * and links become events the front end shows (a terminal line, a message to the preview
  * page). With nobody listening they are reported unavailable rather than silently dropped.
- * Screen capture is left to the Electron front end.
+ * The screen is captured on X11 (node-screen.ts); elsewhere the tool reports it unavailable.
  */
 import { Emitter } from '../util/emitter.ts';
 import type { ListenMode } from '../../../shared/assistant.ts';
@@ -12,8 +12,10 @@ import {
   type AppControls,
   type DesktopCapabilities,
   type DesktopStatus,
+  type ScreenFrame,
 } from './capabilities.ts';
 import { CommandClipboard } from './node-clipboard.ts';
+import { captureX11, hasX11Display } from './node-screen.ts';
 
 export type NodeDesktopEvents = {
   notificationShown: (notification: { readonly title: string; readonly body: string }) => void;
@@ -32,13 +34,15 @@ export class NodeDesktopCapabilities implements DesktopCapabilities {
 
   readonly #app: AppControls;
   readonly #clipboard: CommandClipboard;
+  readonly captureScreen?: (options: { readonly maxSide: number }) => Promise<ScreenFrame>;
 
   constructor(options: NodeDesktopOptions) {
     this.#app = options.app;
-    this.#clipboard = new CommandClipboard(
-      options.env ?? process.env,
-      options.platform ?? process.platform,
-    );
+    const env = options.env ?? process.env;
+    const platform = options.platform ?? process.platform;
+    this.#clipboard = new CommandClipboard(env, platform);
+    // The core scales the full-size dump down; xwd has no scaling of its own.
+    if (hasX11Display(env, platform)) this.captureScreen = () => captureX11(env);
   }
 
   getVolume(): Promise<number> {

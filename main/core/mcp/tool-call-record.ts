@@ -2,6 +2,7 @@
  * What every tool call leaves in the conversation: one record, with arguments and result
  * summarised by the tool so clipboard contents and URL tokens stay out of the history.
  */
+import type { ToolPreview } from './device-tool.ts';
 
 export interface ToolCallRecord {
   readonly name: string;
@@ -10,6 +11,8 @@ export interface ToolCallRecord {
   readonly resultSummary: string;
   /** Epoch milliseconds when the call finished. */
   readonly at: number;
+  /** What the call showed the user before it ran (the screen picture and its destination). */
+  readonly preview?: ToolPreview;
 }
 
 /** The text of the system line the session appends for a record. */

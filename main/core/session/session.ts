@@ -196,8 +196,8 @@ export class Session {
   }
 
   /** Add a system line to the conversation (tool calls, task results, notices). */
-  addSystemLine(kind: SystemKind, text: string): void {
-    this.#transcript.system(kind, text);
+  addSystemLine(kind: SystemKind, text: string, image?: string): void {
+    this.#transcript.system(kind, text, image);
   }
 
   /** Append a message the server pushed (`message.new`) to the conversation. */

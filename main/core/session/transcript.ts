@@ -123,11 +123,12 @@ export class Transcript {
     });
   }
 
-  system(kind: SystemKind, text: string): ChatMessage {
+  system(kind: SystemKind, text: string, image?: string): ChatMessage {
     return this.#put({
       ...this.#blank(this.#newId(), 'system'),
       systemKind: kind,
       ...this.#bound(kind, text),
+      ...(image === undefined ? {} : { image }),
     });
   }
 

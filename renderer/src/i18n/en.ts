@@ -99,6 +99,7 @@ export const en = {
   'chat.resend': 'Resend',
   'chat.cancelSend': 'Don’t send',
   'chat.editLabel': 'Edit the message',
+  'chat.sentPicture': 'The screen picture Lumi sent',
   'chat.streaming': 'Lumi is still answering',
 
   'task.running': '{percent}%',
@@ -125,7 +126,10 @@ export const en = {
 
   'tool.title': 'Allow {tool}?',
   'tool.expires': 'Denied in {seconds} s',
-  'tool.allow': 'Allow',
+  'tool.allow': 'Allow once',
+  'tool.allowAlways': 'Always allow',
+  'tool.previewAlt': 'The picture that will be sent',
+  'tool.sendsTo': 'Sent to {host}',
   'tool.deny': 'Deny',
 
   'settings.title': 'Settings',

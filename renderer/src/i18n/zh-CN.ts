@@ -90,6 +90,7 @@ export const zhCN: Messages = {
   'chat.resend': '重新发送',
   'chat.cancelSend': '不发送',
   'chat.editLabel': '编辑消息',
+  'chat.sentPicture': 'Lumi 发送的屏幕截图',
   'chat.streaming': 'Lumi 还在回答',
 
   'task.running': '{percent}%',
@@ -116,7 +117,10 @@ export const zhCN: Messages = {
 
   'tool.title': '允许使用 {tool}？',
   'tool.expires': '{seconds} 秒后自动拒绝',
-  'tool.allow': '允许',
+  'tool.allow': '允许一次',
+  'tool.allowAlways': '始终允许',
+  'tool.previewAlt': '将要发送的图片',
+  'tool.sendsTo': '将发送到 {host}',
   'tool.deny': '拒绝',
 
   'settings.title': '设置',

@@ -76,6 +76,12 @@ export interface BootRecord {
   readonly openedLinks: readonly string[];
   /** Every save dialog main opened: the path it offered, and whether it had a parent window. */
   readonly saveDialogs: readonly { readonly defaultPath: string | null; readonly modal: boolean }[];
+  /** Every desktopCapturer.getSources: the size asked for, and whether a Lumi window showed. */
+  readonly screenCaptures: readonly {
+    readonly width: number;
+    readonly height: number;
+    readonly windowVisible: boolean;
+  }[];
 }
 
 export type ControlReply =

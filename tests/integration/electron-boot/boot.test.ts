@@ -16,6 +16,7 @@ import { IPC_CHANNELS } from '../../../main/core/app/ipc-requests.ts';
 import { TOGGLE_TALK_FLAG } from '../../../main/electron/single-instance.ts';
 import { trayLabels } from '../../../main/electron/tray-labels.ts';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
+import { colourIn, nearColour } from '../../helpers/xvfb.ts';
 import { AppProcess, prepareApp, type PreparedApp } from './app-process.ts';
 
 /** A build when dist/ is stale, the private copy, and the first boot, on a busy machine. */
@@ -224,6 +225,34 @@ describe('the built Electron main on a fake Electron', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(tooltip).toContain(ready);
+  });
+
+  it('explains the screen: desktopCapturer with the window hidden, the picture in the prompt, the answer from the vision endpoint', async () => {
+    // A new session on a server that drives MCP and names its vision endpoint.
+    server!.setKnobs({ mcp: true });
+    await app().invoke('session:disconnect', undefined);
+    await app().invoke('session:connect', undefined);
+    await server!.waitForTools(TURN_TIMEOUT_MS);
+    expect((await app().inspect()).windows[0]!.visible).toBe(true);
+
+    const call = server!.callTool('self.screen.take_screenshot', { question: '屏幕上是什么？' });
+    const prompted = await app().waitForEvent(ofType('toolPrompted'), TURN_TIMEOUT_MS);
+    expect(prompted.prompt.preview?.thumbnail).toMatch(/^data:image\/jpeg;base64,/);
+    expect(prompted.prompt.preview?.destination).toBe(`127.0.0.1:${server!.port}`);
+    // Captured before the question, with Lumi's window out of the picture, then shown again.
+    const record = await app().inspect();
+    expect(record.screenCaptures).toEqual([{ width: 1280, height: 720, windowVisible: false }]);
+    expect(record.windows[0]!.visible).toBe(true);
+    expect(server!.visionRequests).toEqual([]);
+
+    await app().invoke('tools:answer', { id: prompted.prompt.id, allow: true });
+    const answer = JSON.stringify(await call);
+    expect(answer).toContain('图片 JPEG 1280x720');
+    expect(nearColour(colourIn(answer))).toBe(true);
+    const line = app()
+      .events.filter(ofType('messageUpserted'))
+      .find((e) => e.message.text.includes('looked at the screen'));
+    expect(line?.message.image).toBe(prompted.prompt.preview?.thumbnail);
   });
 
   it('a later launch reaches the running one: it shows the window, --toggle-talk talks', async () => {

@@ -39,6 +39,7 @@ export interface FakeWorld {
   readonly shortcuts: ReadonlyMap<string, () => void>;
   readonly openedLinks: readonly string[];
   readonly saveDialogs: BootRecord['saveDialogs'];
+  readonly screenCaptures: BootRecord['screenCaptures'];
   readonly singleInstanceData: unknown;
   readonly permissionCheck: PermissionCheck | null;
 }
@@ -81,6 +82,7 @@ export function bootRecord(world: FakeWorld): BootRecord {
     singleInstanceData: world.singleInstanceData,
     openedLinks: [...world.openedLinks],
     saveDialogs: [...world.saveDialogs],
+    screenCaptures: [...world.screenCaptures],
   };
 }
 

@@ -259,7 +259,33 @@ export const dialog: SaveDialogLike = {
   },
 };
 
-export const desktopCapturer = { getSources: async (): Promise<never[]> => [] };
+/** The colour of the fake display, in Chromium's BGRA byte order (#336699). */
+const SCREEN_BGRA = [0x99, 0x66, 0x33, 0xff];
+const screenCaptures: { width: number; height: number; windowVisible: boolean }[] = [];
+
+/** One screen source showing a solid #336699 display, scaled to the thumbnail size asked for. */
+export const desktopCapturer = {
+  async getSources(options: {
+    types: string[];
+    thumbnailSize: { width: number; height: number };
+  }): Promise<unknown[]> {
+    requireReady('desktopCapturer');
+    const { width, height } = options.thumbnailSize;
+    screenCaptures.push({ width, height, windowVisible: windows.some((w) => w.isVisible()) });
+    const bitmap = Buffer.alloc(width * height * 4);
+    for (let i = 0; i < bitmap.length; i += 4) bitmap.set(SCREEN_BGRA, i);
+    return [
+      {
+        display_id: String(DISPLAY.id),
+        thumbnail: {
+          isEmpty: () => false,
+          getSize: () => ({ width, height }),
+          toBitmap: () => bitmap,
+        },
+      },
+    ];
+  },
+};
 
 export const screen = {
   getPrimaryDisplay(): typeof DISPLAY {
@@ -273,6 +299,10 @@ export const screen = {
   getCursorScreenPoint(): { x: number; y: number } {
     requireReady('screen');
     return { x: 960, y: 1040 };
+  },
+  getDisplayNearestPoint(): typeof DISPLAY {
+    requireReady('screen');
+    return DISPLAY;
   },
 };
 
@@ -293,6 +323,7 @@ const world = {
   shortcuts,
   openedLinks,
   saveDialogs,
+  screenCaptures,
   get singleInstanceData(): unknown {
     return state.singleInstanceData;
   },

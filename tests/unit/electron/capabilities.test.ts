@@ -18,16 +18,19 @@ const app: AppControls = {
   status: async () => ({ connection: 'ready', appVersion: '0.1.0', os: 'linux 6.1' }),
 };
 
+/** A solid #336699 picture in Chromium's BGRA layout. */
 function image(width: number, height: number): ImageLike {
   return {
     isEmpty: () => width === 0,
     getSize: () => ({ width, height }),
-    toJPEG: () => Buffer.from([0xff, 0xd8, 0xff]),
+    toBitmap: () =>
+      Buffer.from(new Array<number[]>(width * height).fill([0x99, 0x66, 0x33, 0xff]).flat()),
   };
 }
 
 function setup(overrides: Partial<ElectronDesktopOptions> = {}) {
   const opened: string[] = [];
+  const windowEvents: string[] = [];
   let clipboard = '';
   const capabilities = new ElectronDesktopCapabilities({
     app,
@@ -41,10 +44,14 @@ function setup(overrides: Partial<ElectronDesktopOptions> = {}) {
     openExternal: async (url) => {
       opened.push(url);
     },
-    primaryDisplay: () => ({ id: 2, size: { width: 2560, height: 1440 } }),
+    displayUnderPointer: () => ({ id: 2, size: { width: 2560, height: 1440 } }),
+    hideOwnWindow: async () => {
+      windowEvents.push('hidden');
+      return () => windowEvents.push('shown');
+    },
     ...overrides,
   });
-  return { capabilities, opened };
+  return { capabilities, opened, windowEvents };
 }
 
 describe('ElectronDesktopCapabilities', () => {
@@ -71,33 +78,41 @@ describe('ElectronDesktopCapabilities', () => {
     await expect(capabilities.notify('t', 'b')).rejects.toBeInstanceOf(CapabilityUnavailableError);
   });
 
-  it('captures the primary display scaled to the width asked for', async () => {
+  it('captures the display under the pointer, scaled natively, with its own window hidden', async () => {
     const asked: { width: number; height: number }[] = [];
-    const { capabilities } = setup({
+    let events: string[] = [];
+    const { capabilities, windowEvents } = setup({
       getScreenSources: async ({ thumbnailSize }) => {
         asked.push(thumbnailSize);
+        events = [...windowEvents];
         return [
           { display_id: '1', thumbnail: image(10, 10) },
-          { display_id: '2', thumbnail: image(1280, 720) },
+          { display_id: '2', thumbnail: image(128, 72) },
         ];
       },
     });
-    const shot = await capabilities.screenshot?.({ maxWidth: 1280 });
+    const frame = await capabilities.captureScreen?.({ maxSide: 1280 });
     expect(asked).toEqual([{ width: 1280, height: 720 }]);
-    expect(shot).toMatchObject({ mimeType: 'image/jpeg', width: 1280, height: 720 });
+    // Hidden while desktopCapturer looked, shown again afterwards.
+    expect(events).toEqual(['hidden']);
+    expect(windowEvents).toEqual(['hidden', 'shown']);
+    expect(frame).toMatchObject({ width: 128, height: 72, stride: 512, bytesPerPixel: 4 });
+    const { red, green, blue } = frame?.offsets ?? { red: 0, green: 0, blue: 0 };
+    expect([frame?.data[red], frame?.data[green], frame?.data[blue]]).toEqual([0x33, 0x66, 0x99]);
   });
 
-  it('reports capture unavailable when the OS hands back an empty image', async () => {
-    const { capabilities } = setup({
+  it('reports capture unavailable when the OS hands back an empty image, and shows the window again', async () => {
+    const { capabilities, windowEvents } = setup({
       getScreenSources: async () => [{ display_id: '2', thumbnail: image(0, 0) }],
     });
-    await expect(capabilities.screenshot?.({ maxWidth: 800 })).rejects.toBeInstanceOf(
+    await expect(capabilities.captureScreen?.({ maxSide: 800 })).rejects.toBeInstanceOf(
       CapabilityUnavailableError,
     );
+    expect(windowEvents).toEqual(['hidden', 'shown']);
   });
 
-  it('offers no screenshot where no capturer is given', () => {
-    expect(setup().capabilities.screenshot).toBeUndefined();
+  it('offers no screen capture where no capturer is given', () => {
+    expect(setup().capabilities.captureScreen).toBeUndefined();
   });
 });
 

@@ -47,6 +47,22 @@ describe('redactText', () => {
     expect(redactText(text)).toBe(text);
   });
 
+  it('masks the vision token of MCP initialize, a JWT, in a logged payload and in free text', () => {
+    const jwt =
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJkYXRhIjoiZ0FBQUFBQm4xMjM0In0.c2lnbmF0dXJlLXBhcnQtMTIzNDU2';
+    const initialize = JSON.stringify({
+      method: 'initialize',
+      params: { capabilities: { vision: { url: 'http://h:8003/mcp/vision/explain', token: jwt } } },
+    });
+    expect(redactText(initialize)).not.toContain('c2lnbmF0dXJl');
+    expect(redactText(`vision endpoint with ${jwt} named`)).toBe(
+      `vision endpoint with ${REDACTED} named`,
+    );
+    expect(JSON.stringify(redact({ vision: { url: 'http://h/', token: jwt } }))).not.toContain(
+      'eyJ',
+    );
+  });
+
   it('leaves ordinary text alone', () => {
     const text = 'Connected to ws://192.168.1.5:8000/xiaozhi/v1/ in 120 ms (hasToken: true)';
     expect(redactText(text)).toBe(text);

@@ -30,7 +30,7 @@ describe('tool consent', () => {
     const names = (await client.listTools()).tools.map((tool) => tool.name);
     expect(names).not.toContain('self.notify');
     expect(names).not.toContain('self.clipboard.get_text');
-    expect(names).toHaveLength(8);
+    expect(names).toHaveLength(7);
     const result = await client.callTool({ name: 'self.notify', arguments: { title: 'x' } });
     expect(result).toMatchObject({ isError: true });
     expect(firstText(result)).toBe('The user does not allow self.notify');
@@ -40,14 +40,14 @@ describe('tool consent', () => {
 
   it('follows a consent change made while connected', async () => {
     const { client, consent } = await setup();
-    expect((await client.listTools()).tools).toHaveLength(10);
+    expect((await client.listTools()).tools).toHaveLength(9);
     consent['self.time.now'] = 'deny';
     expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain(
       'self.time.now',
     );
   });
 
-  it('asks before clipboard, screen and browser tools by default, and not before the rest', async () => {
+  it('asks before clipboard and browser tools by default, and not before the rest', async () => {
     const { client, prompts } = await setup();
     await client.callTool({ name: 'self.audio_speaker.set_volume', arguments: { volume: 10 } });
     await client.callTool({ name: 'self.notify', arguments: { title: 'hi' } });
@@ -58,12 +58,10 @@ describe('tool consent', () => {
       name: 'self.system.open_url',
       arguments: { url: 'https://example.org/' },
     });
-    await client.callTool({ name: 'self.screen.take_screenshot', arguments: {} });
     expect(prompts.map((prompt) => [prompt.tool, prompt.summary])).toEqual([
       ['self.clipboard.set_text', 'text: 3 characters'],
       ['self.clipboard.get_text', ''],
       ['self.system.open_url', 'url=https://example.org/'],
-      ['self.screen.take_screenshot', ''],
     ]);
   });
 
@@ -208,11 +206,18 @@ describe('bad calls become error results', () => {
     expect(firstText(result)).toBe('The clipboard is not available');
   });
 
-  it('says "not available" for a screenshot where the desktop has no screen capture', async () => {
+  it('neither lists nor runs the screen tool when the server named no vision endpoint', async () => {
     const { client, desktop } = await setup();
-    Object.assign(desktop, { screenshot: undefined });
-    const result = await client.callTool({ name: 'self.screen.take_screenshot', arguments: {} });
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).not.toContain('self.screen.take_screenshot');
+    const result = await client.callTool({
+      name: 'self.screen.take_screenshot',
+      arguments: { question: 'what is this?' },
+    });
     expect(result).toMatchObject({ isError: true });
-    expect(firstText(result)).toBe('Screenshots are not available on this desktop');
+    expect(firstText(result)).toBe(
+      'self.screen.take_screenshot is not available: the server named no vision endpoint',
+    );
+    expect(desktop.calls).toEqual([]);
   });
 });

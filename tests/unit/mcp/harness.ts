@@ -5,11 +5,12 @@
 import type { ListenMode } from '../../../shared/assistant.ts';
 import type { ToolPrompt } from '../../../shared/ipc.ts';
 import type { ToolConsent } from '../../../shared/settings.ts';
-import type { DesktopCapabilities, Screenshot } from '../../../main/core/mcp/capabilities.ts';
+import type { DesktopCapabilities, ScreenFrame } from '../../../main/core/mcp/capabilities.ts';
 import { ConsentGate, type ConsentPrompt } from '../../../main/core/mcp/consent.ts';
 import { desktopTools } from '../../../main/core/mcp/desktop-tools.ts';
 import { DeviceMcpServer } from '../../../main/core/mcp/device-mcp-server.ts';
 import type { ToolCallRecord } from '../../../main/core/mcp/tool-call-record.ts';
+import type { VisionTarget } from '../../../main/core/vision/vision-upload.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 import { EnvelopePipe } from './envelope-pipe.ts';
 
@@ -19,7 +20,7 @@ export class MemoryDesktop implements DesktopCapabilities {
   mode: ListenMode = 'manual';
   clipboard = 'clipboard text';
   readonly calls: string[] = [];
-  shot: Screenshot | null = null;
+  frame: ScreenFrame | null = null;
 
   async getVolume(): Promise<number> {
     return this.volume;
@@ -52,10 +53,10 @@ export class MemoryDesktop implements DesktopCapabilities {
   async openExternal(url: string): Promise<void> {
     this.calls.push(`openExternal ${url}`);
   }
-  screenshot = async (options: { maxWidth: number }): Promise<Screenshot> => {
-    this.calls.push(`screenshot ${options.maxWidth}`);
-    if (!this.shot) throw new Error('no screen');
-    return this.shot;
+  captureScreen = async (options: { maxSide: number }): Promise<ScreenFrame> => {
+    this.calls.push(`captureScreen ${options.maxSide}`);
+    if (!this.frame) throw new Error('no screen');
+    return this.frame;
   };
 }
 
@@ -64,6 +65,8 @@ export interface HarnessOptions {
   /** Default: allow every question. */
   readonly prompt?: ConsentPrompt;
   readonly pageBytes?: number;
+  /** The WebSocket URL the session is on (for the vision downgrade check). */
+  readonly sessionUrl?: string;
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -82,9 +85,15 @@ export function createHarness(options: HarnessOptions = {}) {
     clock,
     newId: () => `prompt-${prompts.length + 1}`,
   });
-  const server = new DeviceMcpServer({
+  const vision = (): VisionTarget | null => {
+    const endpoint = server.vision;
+    if (endpoint === null) return null;
+    const sessionUrl = options.sessionUrl ?? 'ws://127.0.0.1/xiaozhi/v1/';
+    return { ...endpoint, deviceId: 'aa:bb:cc:dd:ee:ff', clientId: 'client-1', sessionUrl };
+  };
+  const server: DeviceMcpServer = new DeviceMcpServer({
     send: pipe.deviceSend,
-    tools: desktopTools(desktop, clock),
+    tools: desktopTools(desktop, clock, vision),
     consent: gate,
     clock,
     serverInfo: { name: 'lumi-desktop', version: '0.1.0' },

@@ -25,7 +25,9 @@ describe('tool names', () => {
   });
 
   it('accepts every desktop tool name', () => {
-    const names = desktopTools(new MemoryDesktop(), new ManualClock()).map((tool) => tool.name);
+    const names = desktopTools(new MemoryDesktop(), new ManualClock(), () => null).map(
+      (tool) => tool.name,
+    );
     expect(() => assertToolNames(names)).not.toThrow();
     expect(new Set(names.map(serverToolName)).size).toBe(names.length);
   });

@@ -7,6 +7,7 @@ import { APPEND_BATCH_MS } from '../../../renderer/src/state/chat-history.svelte
 import { LUMI_CONTEXT } from '../../../renderer/src/state/context.ts';
 import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
 import type { ChatMessage } from '../../../shared/chat.ts';
+import { thumbnailDataUrl } from '../../../main/core/vision/picture.ts';
 import { createFakeLumi, messageFixture, NOW, type FakeLumi } from './fake-lumi-api.ts';
 
 const VIEWPORT_HEIGHT = 560;
@@ -242,6 +243,44 @@ describe('chat list', () => {
     expect(screen.getAllByTestId('task-row')).toHaveLength(1);
     expect(task.dataset.state).toBe('completed');
     expect(task.textContent).toContain('Saved');
+  });
+
+  it('shows the screen picture Lumi sent with its tool line, enlarged on a click', async () => {
+    const fake = createFakeLumi();
+    renderWith(ChatList, await startLumi(fake));
+    const thumbnail = thumbnailDataUrl({
+      width: 2,
+      height: 2,
+      data: new Uint8Array(new Array<number[]>(4).fill([0x33, 0x66, 0x99, 0xff]).flat()),
+    });
+    fake.emit({
+      type: 'messageUpserted',
+      message: messageFixture({
+        id: 's1',
+        role: 'system',
+        systemKind: 'tool',
+        text: 'Tool self.screen.take_screenshot: looked at the screen: a terminal',
+        image: thumbnail,
+      }),
+    });
+    fake.emit({
+      type: 'messageUpserted',
+      message: messageFixture({
+        id: 's2',
+        role: 'system',
+        systemKind: 'tool',
+        text: 'not a picture of ours',
+        image: 'data:image/svg+xml;base64,PHN2Zy8+',
+      }),
+    });
+    flushSync();
+    const pictures = screen.getAllByTestId('message-picture');
+    expect(pictures).toHaveLength(1);
+    const [picture] = pictures;
+    expect(picture?.querySelector('img')?.getAttribute('src')).toBe(thumbnail);
+    expect(picture?.getAttribute('aria-pressed')).toBe('false');
+    if (picture) await fireEvent.click(picture);
+    expect(picture?.getAttribute('aria-pressed')).toBe('true');
   });
 
   it('keeps far fewer rows in the DOM than 10 000 messages, and follows the newest', async () => {

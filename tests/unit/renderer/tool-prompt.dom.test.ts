@@ -5,6 +5,7 @@ import ToolPromptList from '../../../renderer/src/components/ToolPromptList.svel
 import { LUMI_CONTEXT } from '../../../renderer/src/state/context.ts';
 import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
 import { urlSummary } from '../../../main/core/mcp/desktop-tools.ts';
+import { thumbnailDataUrl } from '../../../main/core/vision/picture.ts';
 import { createFakeLumi, NOW, type FakeLumi } from './fake-lumi-api.ts';
 
 async function renderPrompts(): Promise<FakeLumi> {
@@ -32,7 +33,50 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** The core's own thumbnail of a small #336699 picture. */
+const THUMBNAIL = thumbnailDataUrl({
+  width: 4,
+  height: 2,
+  data: new Uint8Array(new Array<number[]>(8).fill([0x33, 0x66, 0x99, 0xff]).flat()),
+});
+
 describe('tool consent prompt', () => {
+  it('shows the screen picture that will be sent, the question and the host it goes to', async () => {
+    const fake = await renderPrompts();
+    fake.emit({
+      type: 'toolPrompted',
+      prompt: {
+        id: 'p-screen',
+        tool: 'self.screen.take_screenshot',
+        summary: 'question="what does this error mean?"',
+        expiresAt: NOW + 20_000,
+        preview: { thumbnail: THUMBNAIL, destination: 'xiaozhi.example:8003' },
+      },
+    });
+    flushSync();
+    const image = screen.getByTestId('tool-preview');
+    expect(THUMBNAIL).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+    expect(image.getAttribute('src')).toBe(THUMBNAIL);
+    expect(image.getAttribute('alt')).toBe('The picture that will be sent');
+    expect(screen.getByTestId('tool-destination').textContent).toContain(
+      'Sent to xiaozhi.example:8003',
+    );
+    expect(screen.getByTestId('tool-prompt').textContent).toContain('what does this error mean?');
+    await fireEvent.click(screen.getByTestId('tool-allow-always'));
+    expect(fake.api.answerTool).toHaveBeenCalledExactlyOnceWith('p-screen', true);
+    expect(fake.api.setToolConsent).toHaveBeenCalledExactlyOnceWith(
+      'self.screen.take_screenshot',
+      'allow',
+    );
+  });
+
+  it('shows no picture for a call that sends none', async () => {
+    const fake = await renderPrompts();
+    prompt(fake, 'p-plain', 15);
+    expect(screen.queryByTestId('tool-preview')).toBeNull();
+    expect(screen.getByTestId('tool-allow').textContent).toContain('Allow once');
+  });
+
   it('asks with a countdown, and Allow answers allow', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     vi.setSystemTime(NOW);

@@ -1,0 +1,113 @@
+/**
+ * From captured pixels to the JPEG the vision endpoint gets: scaled down (a box filter, each
+ * source pixel counted once) so the longest side fits, then encoded at the highest quality
+ * whose file fits the upload limit. Pure TypeScript (jpeg-js), so every front end sends the
+ * same picture and the tests can check it.
+ */
+import jpeg from 'jpeg-js';
+
+/**
+ * Captured pixels as a front end has them: `bytesPerPixel` bytes a pixel, `stride` bytes a row,
+ * the colour channels at the given byte offsets (X11 and Chromium hand out BGRA).
+ */
+export interface ScreenFrame {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+  readonly stride: number;
+  readonly bytesPerPixel: number;
+  readonly offsets: { readonly red: number; readonly green: number; readonly blue: number };
+}
+
+/** RGBA pixels, as jpeg-js reads them. */
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** The longest side of the picture sent (the firmware's camera sends at most 1280 px too). */
+export const PICTURE_MAX_SIDE = 1280;
+/** The largest JPEG sent: well inside XS's 5 MB and quick to upload. */
+export const PICTURE_MAX_BYTES = 500 * 1024;
+/** Qualities tried in turn until the file fits; 80 stays legible for text on screen. */
+const QUALITIES = [80, 65, 50, 35] as const;
+/** The consent prompt's thumbnail: small enough for an IPC message and a data: URL. */
+export const THUMBNAIL_MAX_SIDE = 320;
+const THUMBNAIL_QUALITY = 60;
+
+/** The size that fits `maxSide` with the same aspect (never scaled up). */
+export function fittedSize(
+  width: number,
+  height: number,
+  maxSide: number,
+): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+  };
+}
+
+/** Scale down to fit `maxSide`: every target pixel is the mean of the source box it covers. */
+export function downscale(frame: ScreenFrame, maxSide: number): RgbaImage {
+  const { width, height } = fittedSize(frame.width, frame.height, maxSide);
+  const out = new Uint8Array(width * height * 4);
+  const { stride, bytesPerPixel: bpp, data } = frame;
+  const { red, green, blue } = frame.offsets;
+  const columnStart = new Int32Array(width + 1);
+  for (let x = 0; x <= width; x += 1) columnStart[x] = Math.floor((x * frame.width) / width);
+  for (let y = 0; y < height; y += 1) {
+    const top = Math.floor((y * frame.height) / height);
+    const bottom = Math.max(top + 1, Math.floor(((y + 1) * frame.height) / height));
+    for (let x = 0; x < width; x += 1) {
+      const left = columnStart[x] ?? 0;
+      const right = Math.max(left + 1, columnStart[x + 1] ?? 0);
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let sy = top; sy < bottom; sy += 1) {
+        let at = sy * stride + left * bpp;
+        for (let sx = left; sx < right; sx += 1, at += bpp) {
+          r += data[at + red] ?? 0;
+          g += data[at + green] ?? 0;
+          b += data[at + blue] ?? 0;
+        }
+      }
+      const count = (bottom - top) * (right - left);
+      const o = (y * width + x) * 4;
+      out[o] = r / count;
+      out[o + 1] = g / count;
+      out[o + 2] = b / count;
+      out[o + 3] = 255;
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** Encode at the highest quality that fits `maxBytes`; null when even the lowest does not. */
+export function encodeToFit(
+  image: RgbaImage,
+  maxBytes = PICTURE_MAX_BYTES,
+): { jpeg: Uint8Array; quality: number } | null {
+  for (const quality of QUALITIES) {
+    const encoded = jpeg.encode(image, quality).data;
+    if (encoded.byteLength <= maxBytes) return { jpeg: new Uint8Array(encoded), quality };
+  }
+  return null;
+}
+
+/** A small JPEG of the picture as a data: URL, for the consent prompt and the conversation. */
+export function thumbnailDataUrl(image: RgbaImage): string {
+  const small = downscale(
+    {
+      ...image,
+      stride: image.width * 4,
+      bytesPerPixel: 4,
+      offsets: { red: 0, green: 1, blue: 2 },
+    },
+    THUMBNAIL_MAX_SIDE,
+  );
+  const encoded = jpeg.encode(small, THUMBNAIL_QUALITY).data;
+  return `data:image/jpeg;base64,${Buffer.from(encoded).toString('base64')}`;
+}
