@@ -28,6 +28,10 @@ interface SessionProbeResult {
   outputDevice: string | null;
   idle: number;
   streaming: number;
+  /** % of a core per thread group while the reply plays (bench/probes/thread-cpu.ts). */
+  threads: Record<string, number>;
+  /** The PulseAudio daemon meanwhile, beside the process (not in `streaming`). */
+  pulseDaemon: number | null;
   replySeconds: number;
   firstAudioMs: number | null;
   underruns: number;
@@ -85,7 +89,7 @@ export default async function run(): Promise<BenchOutcome[]> {
       'cpu.tts_stream',
       '% core',
       of(sessions, (s) => s.streaming),
-      `≤ 3 (reply ${Math.round(median(of(sessions, (s) => s.replySeconds)))} s, device ${sessions[0]?.outputDevice})`,
+      `≤ 1.5 (reply ${Math.round(median(of(sessions, (s) => s.replySeconds)))} s, device ${sessions[0]?.outputDevice}; ${threadSplit(sessions)})`,
     ),
     fromRuns(
       'rss.core',
@@ -100,4 +104,21 @@ export default async function run(): Promise<BenchOutcome[]> {
       `voice path alone (before the reply: ${mb(of(sessions, (s) => s.idleRssMb))} MB; JS heap ${mb(of(sessions, (s) => s.heapMb))} MB)`,
     ),
   ];
+}
+
+/**
+ * Median % of a core per thread group, and the PulseAudio daemon's beside it. Groups: `main`
+ * (Node's event loop: JS, Opus, sockets), `libuv-worker` (naudiodon's blocking writes),
+ * `MainThread` (PortAudio's callback thread, which inherits the creator's name), `threaded-ml`
+ * (PulseAudio's client loop under ALSA's pulse plugin), `V8Worker` (GC and compiler helpers).
+ */
+function threadSplit(sessions: readonly SessionProbeResult[]): string {
+  const groups = [...new Set(sessions.flatMap((s) => Object.keys(s.threads)))];
+  const split = groups
+    .map((group) => ({ group, value: median(sessions.map((s) => s.threads[group] ?? 0)) }))
+    .sort((a, b) => b.value - a.value)
+    .map(({ group, value }) => `${group} ${value.toFixed(2)}`)
+    .join(', ');
+  const daemon = sessions.map((s) => s.pulseDaemon).filter((v): v is number => v !== null);
+  return `threads: ${split}; pulseaudio daemon ${daemon.length ? median(daemon).toFixed(2) : 'n/a'}`;
 }

@@ -15,6 +15,7 @@ import { loadAudioBackend, type AudioBackend } from '../../main/core/audio/devic
 import { ReplyDecoder } from '../../main/core/audio/opus-codec.ts';
 import { SpeakerSink } from '../../main/core/audio/speaker-sink.ts';
 import type { SessionEvent } from '../../shared/session-events.ts';
+import { pulseDaemonTicks, threadPercent, threadTicks, ticksPercent } from './thread-cpu.ts';
 
 const IDLE_MS = 10_000;
 const url = process.argv[2] ?? '';
@@ -84,9 +85,16 @@ async function main(): Promise<void> {
   await started;
   replyStarted = true;
   const streamStart = process.cpuUsage();
+  const threadsStart = threadTicks();
+  const pulseStart = pulseDaemonTicks();
   const streamWall = performance.now();
   await drained;
-  const streaming = cpuPercent(streamStart, performance.now() - streamWall);
+  const streamMs = performance.now() - streamWall;
+  const streaming = cpuPercent(streamStart, streamMs);
+  const threads = threadPercent(threadsStart, threadTicks(), streamMs);
+  const pulseEnd = pulseDaemonTicks();
+  const pulseDaemon =
+    pulseStart === null || pulseEnd === null ? null : ticksPercent(pulseEnd - pulseStart, streamMs);
   const replySeconds = (performance.now() - streamWall) / 1000;
   const stats = speaker.stats;
   await session.close();
@@ -102,6 +110,8 @@ async function main(): Promise<void> {
       outputDevice: outputDevice ?? null,
       idle,
       streaming,
+      threads,
+      pulseDaemon,
       replySeconds,
       firstAudioMs:
         firstWriteAt !== null && firstArrivalAt !== null ? firstWriteAt - firstArrivalAt : null,

@@ -97,6 +97,11 @@ export class MicrophoneCapture implements VoiceSource {
     await this.#close(capture);
   }
 
+  /** The samples captured since the last frame go out now as a frame padded with silence. */
+  flush(): void {
+    this.#capture?.pipeline.finish();
+  }
+
   async #open(): Promise<void> {
     const opened = await openInput({
       deviceName: this.#options.deviceName ?? null,

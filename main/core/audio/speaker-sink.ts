@@ -28,15 +28,17 @@ import type { AudioSink } from './sink.ts';
 
 /**
  * The block pulled from the jitter buffer and written to the device. Each block costs a pull,
- * a render and a native write with its thread hand-off; 40 ms blocks halve that against 20 ms
- * (cpu.tts_stream). The price is at barge-in: naudiodon holds the block playing, the queued
- * ones and the one a write is waiting to queue, which the flush cannot reach — up to 120 ms of
- * the old reply (3 × 40 ms) where 20 ms blocks with two queued left 80 ms.
+ * a render, a native write with its hand-off to a libuv worker, and a wake-up of PortAudio's
+ * callback thread and PulseAudio's client loop; 80 ms blocks halve that against 40 ms
+ * (cpu.tts_stream on a 2-core VM, same run: 2.6 → 2.0 % of a core, the PortAudio and PulseAudio
+ * client threads 0.64 → 0.35 %). The price is at barge-in: naudiodon holds the block playing, the
+ * queued one and the one a write is waiting to queue, which the flush cannot reach — up to 240 ms
+ * of the old reply (3 × 80 ms) where 40 ms blocks left 120 ms.
  */
-export const PLAYOUT_BLOCK_MS = 40;
+export const PLAYOUT_BLOCK_MS = 80;
 /**
- * Blocks naudiodon may queue beyond the one playing: one 40 ms block absorbs an event loop that
- * is late by 40 ms without the device starving.
+ * Blocks naudiodon may queue beyond the one playing: one 80 ms block absorbs an event loop that
+ * is late by 80 ms without the device starving.
  */
 export const NATIVE_QUEUE_BLOCKS = 1;
 /** Statistics while a reply plays: twice a second. */

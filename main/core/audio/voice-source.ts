@@ -24,5 +24,7 @@ export interface VoiceSource {
   start(): Promise<void>;
   /** Stops capturing; resolves once no more events will come. Safe to call at any time. */
   stop(): Promise<void>;
+  /** Sends the partial frame now, padded with silence (the end of a push-to-talk utterance). */
+  flush?(): void;
   on<K extends keyof VoiceSourceEvents>(event: K, listener: VoiceSourceEvents[K]): () => void;
 }

@@ -26,6 +26,11 @@ export interface VoiceSourceEvents {
 export interface VoiceSource {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Sends at once what was captured but does not fill a frame yet, padded with silence: the end
+   * of a push-to-talk utterance must not wait for the rest of a frame that will never come.
+   */
+  flush?(): void;
   on<K extends keyof VoiceSourceEvents>(event: K, listener: VoiceSourceEvents[K]): () => void;
 }
 

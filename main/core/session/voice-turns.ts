@@ -21,10 +21,13 @@ import type { CuePlayer, VoiceSource, VoiceSourceFactory } from './ports.ts';
 
 export const MIN_PRESS = 300;
 /**
- * After the button comes up the microphone keeps streaming this long: people let go on their
- * last syllable, and a sound server hands over captured audio in chunks of ~170 ms.
+ * After the button comes up the microphone keeps streaming this long, then sends its partial
+ * frame at once: people let go on their last syllable, and what was spoken before the release is
+ * still on its way — one 20 ms capture block in the device, up to two queued in naudiodon, one
+ * PulseAudio fragment of the same size (the ALSA plugin asks for the period PortAudio sets).
+ * Longer only delays every turn; the end of the speech is in by then (voice-turns.test.ts).
  */
-export const RELEASE_TAIL = 250;
+export const RELEASE_TAIL = 80;
 export const IDLE_HANGUP = 60 * SECOND;
 
 export interface VoiceOptions {
@@ -157,6 +160,7 @@ export class VoiceTurns {
     this.#deps.options.cues?.play('listenStop');
     const timer = this.#deps.clock.setTimeout(() => {
       if (this.#phase.kind !== 'releasing') return;
+      this.#source?.flush?.();
       this.#stop = 'held';
       this.#setPhase({ kind: 'off' });
       void this.#closeSource();
@@ -320,6 +324,7 @@ export class VoiceTurns {
     if (phase.kind === 'pressing') phase.buffered.push(opus);
     else if (
       phase.kind === 'listening' ||
+      phase.kind === 'releasing' ||
       (phase.kind === 'replying' && this.#mode === 'realtime')
     ) {
       this.#send(opus);

@@ -107,6 +107,77 @@ function probeSignal(): Int16Array {
   return Int16Array.from(out);
 }
 
+/** A first tone, then the "last syllable": 400 ms of 660 Hz that ends with the file. */
+function lastSyllableSignal(): Int16Array {
+  const tone = (hz: number, ms: number) => {
+    const n = (RATE * ms) / 1000;
+    return Array.from({ length: n }, (_, i) => {
+      const fade = Math.min(1, i / 160, (n - i) / 160);
+      return hz ? Math.round(12_000 * fade * Math.sin((2 * Math.PI * hz * i) / RATE)) : 0;
+    });
+  };
+  return Int16Array.from([...tone(440, 300), ...tone(0, 100), ...tone(660, LAST_TONE_MS)]);
+}
+const LAST_TONE_MS = 400;
+
+/** Length in ms of the last loud stretch of a recording (1 ms windows above a quarter of its peak). */
+function lastToneMs(recording: Int16Array): number {
+  const perMs = RATE / 1000;
+  const peaks = Array.from({ length: Math.floor(recording.length / perMs) }, (_, ms) =>
+    Math.max(...recording.subarray(ms * perMs, (ms + 1) * perMs).map(Math.abs)),
+  );
+  const threshold = Math.max(...peaks) / 4;
+  const end = peaks.findLastIndex((peak) => peak > threshold);
+  let start = end;
+  // Back over the tone to the gap before it (Opus may dip for a millisecond or two inside).
+  while (start > 0 && peaks.slice(Math.max(0, start - 10), start).some((p) => p > threshold)) {
+    start -= 1;
+  }
+  return end - start + 1;
+}
+
+/**
+ * Resolves when the second tone of `lastSyllableSignal` has ended on `sink`, as a low-latency
+ * recorder of its monitor hears it: the moment the last syllable ends at the microphone.
+ */
+function secondToneEnded(sink: string): Promise<void> {
+  const child = spawn('parec', [
+    `--device=${sink}.monitor`,
+    '--latency-msec=5',
+    '--rate=16000',
+    '--channels=1',
+    '--format=s16le',
+    '--raw',
+  ]);
+  const GAP_MS = 16; // quiet this long parts the tones (the gap between them is 100 ms)
+  let tones = 0;
+  let loudMs = 0;
+  let quietMs = GAP_MS;
+  let window = { samples: 0, peak: 0 };
+  return new Promise((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      for (let i = 0; i + 1 < chunk.length; i += 2) {
+        window = {
+          samples: window.samples + 1,
+          peak: Math.max(window.peak, Math.abs(chunk.readInt16LE(i))),
+        };
+        if (window.samples < RATE / 1000) continue;
+        const isLoud = window.peak > 2_000;
+        window = { samples: 0, peak: 0 };
+        if (isLoud && quietMs >= GAP_MS) [tones, loudMs] = [tones + 1, 0];
+        if (isLoud) [loudMs, quietMs] = [loudMs + 1, 0];
+        else quietMs += 1;
+        // The first quiet millisecond after most of the second tone: it has just ended.
+        if (!isLoud && tones === 2 && loudMs > LAST_TONE_MS - 100) {
+          child.kill('SIGTERM');
+          resolve();
+          return;
+        }
+      }
+    });
+  });
+}
+
 /** Record a sink's monitor as 16 kHz mono s16 until stopped. */
 function recordMonitor(sink: string): { stop: () => Promise<Int16Array> } {
   const child = spawn('parec', [
@@ -204,6 +275,30 @@ describe.skipIf(shouldSkipAudio(pulse))('voice turns on real devices', () => {
     expect(correlation).toBeGreaterThan(0.9);
     // A recording of silence (or of the wrong tones) scores low: the measure can fail.
     expect(bestCorrelation(probe, new Int16Array(recording.length))).toBe(0);
+  });
+
+  it('the last syllable arrives: a tone that ends at the release is whole at the server', async () => {
+    const { session } = await setup({ echo: true });
+    const dir = mkdtempSync(join(tmpdir(), 'lumi-voice-'));
+    const wavPath = join(dir, 'last-syllable.wav');
+    writeFileSync(wavPath, encodeMonoWav(lastSyllableSignal(), RATE));
+
+    const recorder = recordMonitor(outputSink);
+    session.startTalking();
+    await nextEvent(session, 'inputLevel');
+    await sleep(400);
+    const ended = secondToneEnded(inputSink);
+    const played = run('paplay', [`--device=${inputSink}`, wavPath]);
+    await ended; // the key comes up as the last tone ends
+    session.stopTalking();
+    await played;
+    await nextEvent(session, 'turnEnded', () => true, 20_000);
+    await nextEvent(session, 'playbackDrained', () => true, 10_000).catch(() => undefined);
+    await sleep(300);
+    const echoed = lastToneMs(await recorder.stop());
+    // The echo carries all of the tone (fades and window edges cost at most 40 ms).
+    expect(echoed).toBeGreaterThanOrEqual(LAST_TONE_MS - 40);
+    expect(echoed).toBeLessThanOrEqual(LAST_TONE_MS + 40);
   });
 
   it('a press shorter than 300 ms sends nothing', async () => {
