@@ -167,34 +167,42 @@ describe('the first turn waits for the device tools', () => {
   });
 });
 
+/** Run the real CLI (main/cli.ts) with `--json`; its exit code and the JSON events it printed. */
+async function runCli(
+  args: readonly string[],
+): Promise<{ code: number | null; events: Record<string, unknown>[] }> {
+  const cli = fileURLToPath(new URL('../../../main/cli.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', cli, ...args, '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const events = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { code, events };
+}
+
 describe('the CLI’s first turn', () => {
   it('`--text 查看设备状态` as the first turn calls the device tool', async () => {
     server = await startReferenceServer({ ...REAL_MCP_TIMING });
-    const cli = fileURLToPath(new URL('../../../main/cli.ts', import.meta.url));
     const configDir = mkdtempSync(join(tmpdir(), 'lumi-cli-tools-'));
-    const child = spawn(
-      process.execPath,
-      [
-        '--disable-warning=ExperimentalWarning',
-        cli,
-        '--url',
-        server.url,
-        '--text',
-        '查看设备状态',
-        '--json',
-        '--config-dir',
-        configDir,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).toBe(0);
-    const sentences = stdout
-      .split('\n')
-      .filter((line) => line.includes('"event":"sentence"'))
-      .map((line) => (JSON.parse(line) as { text: string }).text);
+    const run = await runCli([
+      '--url',
+      server.url,
+      '--text',
+      '查看设备状态',
+      '--config-dir',
+      configDir,
+    ]);
+    expect(run.code).toBe(0);
+    const sentences = run.events
+      .filter((event) => event['event'] === 'sentence')
+      .map((event) => String(event['text']));
     expect(sentences[0]).toMatch(/^工具结果/);
   });
 
@@ -207,31 +215,16 @@ describe('the CLI’s first turn', () => {
     for (let i = 0; i < samples.length; i += 1)
       samples[i] = Math.round(8_000 * Math.sin((2 * Math.PI * 330 * i) / rate));
     writeFileSync(wav, encodeMonoWav(samples, rate));
-    const cli = fileURLToPath(new URL('../../../main/cli.ts', import.meta.url));
-    const child = spawn(
-      process.execPath,
-      [
-        '--disable-warning=ExperimentalWarning',
-        cli,
-        '--url',
-        server.url,
-        '--say',
-        wav,
-        '--json',
-        '--verbose',
-        '--config-dir',
-        dir,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, events } = await runCli([
+      '--url',
+      server.url,
+      '--say',
+      wav,
+      '--verbose',
+      '--config-dir',
+      dir,
+    ]);
     expect(code).toBe(0);
-    const events = stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const sent = (state: string) =>
       events.findIndex(
         (e) =>
