@@ -72,6 +72,7 @@ expect_unpacked() {
   compgen -G "$UNPACKED/$1" > /dev/null || fail "app.asar.unpacked lacks $1"
 }
 expect_unpacked "node_modules/@discordjs/opus/prebuild/electron-v*-napi-v3-linux-x64-*/opus.node"
+expect_unpacked "native/opus/build/Release/lumi_opus.node"
 expect_unpacked "node_modules/naudiodon/build/Release/naudiodon.node"
 expect_unpacked "node_modules/naudiodon/build/Release/libportaudio.so.2"
 expect_unpacked "node_modules/uiohook-napi/prebuilds/linux-x64/uiohook-napi.node"

@@ -28,8 +28,25 @@ export interface OutboxItem {
   readonly error: string | null;
 }
 
-/** Jitter-buffer statistics of the reply being played. */
-export interface JitterStats {
+/**
+ * Packet loss in the reply being played, by the transport's sequence numbers (MQTT+UDP; all
+ * zero over WebSocket, which numbers nothing and loses nothing).
+ */
+export interface PacketLossStats {
+  /** Packets that never arrived in time. */
+  readonly lostPackets: number;
+  /** Lost packets that arrived after their audio had been filled in; dropped. */
+  readonly latePackets: number;
+  /** Packets that arrived again after being played; dropped. */
+  readonly duplicatePackets: number;
+  /** Lost packets rebuilt from the next packet's in-band FEC. */
+  readonly recoveredPackets: number;
+  /** Audio of lost packets that the decoder concealed (no FEC to rebuild it from). */
+  readonly lossConcealedMs: number;
+}
+
+/** Jitter-buffer statistics of the reply being played, with its packet loss. */
+export interface JitterStats extends PacketLossStats {
   readonly targetMs: number;
   readonly bufferedMs: number;
   readonly underruns: number;

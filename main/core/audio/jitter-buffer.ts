@@ -22,7 +22,7 @@
  * - `flush()` drops everything at once (barge-in); after `end()` (tts stop) the rest plays out
  *   and the pull that empties it reports `drained`.
  */
-import type { JitterStats } from '../../../shared/session-events.ts';
+import type { JitterStats, PacketLossStats } from '../../../shared/session-events.ts';
 import { msToSamples, samplesToMs } from './pcm.ts';
 
 /** The first start of a reply waits for this much even if the target is lower: one 80 ms playout block. */
@@ -46,6 +46,13 @@ const SILENCE_PEAK = 104;
 const TARGET_PERCENTILE = 0.95;
 /** Assumed output block until the first pull says otherwise (the owner may say it up front). */
 const DEFAULT_BLOCK_MS = 20;
+const NO_PACKET_LOSS: PacketLossStats = {
+  lostPackets: 0,
+  latePackets: 0,
+  duplicatePackets: 0,
+  recoveredPackets: 0,
+  lossConcealedMs: 0,
+};
 
 export interface JitterBufferOptions {
   readonly sampleRate: number;
@@ -106,6 +113,8 @@ export class JitterBuffer {
   #dryConfirmed = false;
   #droppedFrames = 0;
   #lateFrames = 0;
+  /** Counted before decoding (packet-order.ts); reported here with the rest. */
+  #packetLoss = NO_PACKET_LOSS;
 
   constructor(options: JitterBufferOptions) {
     this.sampleRate = options.sampleRate;
@@ -146,7 +155,13 @@ export class JitterBuffer {
       concealedMs: Math.round(samplesToMs(this.#concealedSamples, this.sampleRate)),
       droppedFrames: this.#droppedFrames,
       lateFrames: this.#lateFrames,
+      ...this.#packetLoss,
     };
+  }
+
+  /** The reply's packet loss so far, to report with the buffer's own statistics. */
+  notePacketLoss(loss: PacketLossStats): void {
+    this.#packetLoss = loss;
   }
 
   /** A reply starts: whatever was buffered is dropped and the statistics restart. */
@@ -162,6 +177,7 @@ export class JitterBuffer {
     this.#unconfirmedSamples = 0;
     this.#droppedFrames = 0;
     this.#lateFrames = 0;
+    this.#packetLoss = NO_PACKET_LOSS;
   }
 
   /** One decoded frame and its arrival time (clock ms). Begins a reply if none is open. */

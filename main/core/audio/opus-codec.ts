@@ -1,14 +1,14 @@
 /**
- * Opus for both directions, over the native @discordjs/opus (libopus 1.3.1).
+ * Opus for both directions, over Lumi's own binding of libopus 1.3.1 (opus-binding.ts).
  *
  * Upstream, `SpeechEncoder` makes what every xiaozhi server decodes: 16 kHz mono packets of at
  * most 60 ms (docs/protocol.md §5.1). Downstream, `ReplyDecoder` decodes at the output rate
  * whatever rate the server encoded at: Opus decodes any stream at any of its rates, and servers
  * announce a rate that is not always the one they use (docs/protocol.md §2.2, §5.6).
  */
-import type { OpusEncoder } from '@discordjs/opus';
 import type { Settings } from '../../../shared/settings.ts';
-import { opusAddon } from './opus-native.ts';
+import { opusBinding } from './opus-binding.ts';
+import type { NativeOpusDecoder, NativeOpusEncoder } from './opus-binding.ts';
 
 export type FrameDurationMs = Settings['frameDurationMs'];
 
@@ -16,8 +16,8 @@ export type FrameDurationMs = Settings['frameDurationMs'];
 export const SPEECH_SAMPLE_RATE = 16_000;
 export const FRAME_DURATIONS: readonly FrameDurationMs[] = [20, 40, 60];
 
-// libopus request numbers (opus_defines.h). @discordjs/opus passes them through, SET only.
-const CTL_SET_APPLICATION = 4000;
+// libopus request numbers (opus_defines.h), the settings the binding accepts.
+const CTL_SET_BITRATE = 4002;
 const CTL_SET_VBR = 4006;
 const CTL_SET_COMPLEXITY = 4010;
 const CTL_SET_INBAND_FEC = 4012;
@@ -51,6 +51,8 @@ export type OpusRate = (typeof OPUS_RATES)[number];
 export const DEFAULT_REPLY_RATE: OpusRate = 48_000;
 /** An Opus packet carries at most 120 ms (RFC 6716 §3.2.5). */
 const MAX_PACKET_MS = 120;
+/** libopus conceals in whole 2.5 ms steps: Fs / 400 samples. */
+const CONCEAL_STEPS_PER_SECOND = 400;
 
 export interface SpeechEncoderOptions {
   readonly frameDurationMs?: FrameDurationMs;
@@ -67,7 +69,7 @@ export class SpeechEncoder {
   readonly frameDurationMs: FrameDurationMs;
   /** Samples per frame at 16 kHz (320, 640 or 960). */
   readonly frameSamples: number;
-  readonly #encoder: OpusEncoder;
+  readonly #encoder: NativeOpusEncoder;
 
   constructor(options: SpeechEncoderOptions = {}) {
     this.frameDurationMs = options.frameDurationMs ?? 60;
@@ -75,38 +77,31 @@ export class SpeechEncoder {
       throw new RangeError(`SpeechEncoder: frames must be 20, 40 or 60 ms`);
     }
     this.frameSamples = (SPEECH_SAMPLE_RATE * this.frameDurationMs) / 1000;
-    this.#encoder = monoCodec(SPEECH_SAMPLE_RATE);
-    // @discordjs/opus hard-wires OPUS_APPLICATION_AUDIO; VOIP must be set before the first
-    // encode (docs/toolchain.md §3). libopus documents VOIP as the mode for speech where
-    // intelligibility matters most; it also high-passes away rumble below the voice.
-    this.#encoder.applyEncoderCTL(CTL_SET_APPLICATION, APPLICATION_VOIP);
-    this.#encoder.applyEncoderCTL(CTL_SET_SIGNAL, SIGNAL_VOICE);
-    this.#encoder.applyEncoderCTL(CTL_SET_VBR, 1);
-    this.#encoder.setBitrate(options.bitrate ?? DEFAULT_SPEECH_BITRATE);
-    this.#encoder.applyEncoderCTL(
-      CTL_SET_COMPLEXITY,
-      options.complexity ?? DEFAULT_SPEECH_COMPLEXITY,
-    );
-    this.#encoder.applyEncoderCTL(CTL_SET_INBAND_FEC, 1);
-    this.#encoder.applyEncoderCTL(
+    // libopus documents VOIP as the mode for speech where intelligibility matters most; it also
+    // high-passes away rumble below the voice.
+    const { OpusEncoder } = opusBinding();
+    this.#encoder = new OpusEncoder(SPEECH_SAMPLE_RATE, 1, APPLICATION_VOIP);
+    this.#encoder.set(CTL_SET_SIGNAL, SIGNAL_VOICE);
+    this.#encoder.set(CTL_SET_VBR, 1);
+    this.#encoder.set(CTL_SET_BITRATE, options.bitrate ?? DEFAULT_SPEECH_BITRATE);
+    this.#encoder.set(CTL_SET_COMPLEXITY, options.complexity ?? DEFAULT_SPEECH_COMPLEXITY);
+    this.#encoder.set(CTL_SET_INBAND_FEC, 1);
+    this.#encoder.set(
       CTL_SET_PACKET_LOSS_PERC,
       options.expectedLossPercent ?? DEFAULT_EXPECTED_LOSS_PERCENT,
     );
-    this.#encoder.applyEncoderCTL(CTL_SET_DTX, options.dtx ? 1 : 0);
+    this.#encoder.set(CTL_SET_DTX, options.dtx ? 1 : 0);
   }
 
   /** Encodes exactly one frame (`frameSamples` samples); other lengths are a RangeError. */
   encode(frame: Int16Array): Uint8Array {
     if (frame.length !== this.frameSamples) {
-      // libopus rejects other sizes, and the binding would turn its error code into a length.
+      // The binding would encode any valid Opus duration; the session sends one size.
       throw new RangeError(
         `SpeechEncoder: expected ${this.frameSamples} samples, got ${frame.length}`,
       );
     }
-    const packet = this.#encoder.encode(
-      Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength),
-    );
-    return new Uint8Array(packet.buffer, packet.byteOffset, packet.byteLength);
+    return this.#encoder.encode(frame);
   }
 }
 
@@ -117,12 +112,15 @@ export type DecodeResult =
   | { readonly ok: false; readonly reason: DecodeFailureReason; readonly error: string };
 
 /**
- * Decodes one reply's packets to mono s16 at `sampleRate`. Never throws on packet content: a bad
- * packet is a `{ ok: false }` the caller skips and counts.
+ * Decodes one reply's packets to mono s16 at `sampleRate`, and fills what was lost: from the
+ * next packet's in-band FEC, or by concealment of an exact length. Both run on the decoder that
+ * decoded the stream, which is what libopus's FEC and PLC extrapolate from. Never throws on
+ * packet content: a bad packet is a `{ ok: false }` the caller skips and counts.
  */
 export class ReplyDecoder {
   readonly sampleRate: OpusRate;
-  #decoder: OpusEncoder;
+  readonly #decoder: NativeOpusDecoder;
+  readonly #maxSamples: number;
 
   constructor(sampleRate: number = DEFAULT_REPLY_RATE) {
     if (!isOpusRate(sampleRate)) {
@@ -131,38 +129,74 @@ export class ReplyDecoder {
       );
     }
     this.sampleRate = sampleRate;
-    this.#decoder = monoCodec(sampleRate);
+    this.#maxSamples = (sampleRate * MAX_PACKET_MS) / 1000;
+    const { OpusDecoder } = opusBinding();
+    this.#decoder = new OpusDecoder(sampleRate, 1);
   }
 
-  /**
-   * A fresh decoder state for a new reply (the firmware resets at `tts start`). @discordjs/opus
-   * has no reset, so this builds a new native object.
-   */
+  /** A fresh decoder state for a new reply (the firmware resets at `tts start`). */
   reset(): void {
-    this.#decoder = monoCodec(this.sampleRate);
+    this.#decoder.reset();
   }
 
   decode(packet: Uint8Array): DecodeResult {
     if (packet.length === 0) {
-      // The binding would run packet-loss concealment for 120 ms instead of failing.
       return { ok: false, reason: 'empty', error: 'empty Opus packet' };
     }
-    let decoded: Buffer;
+    return this.#attempt(() => this.#decoder.decode(packet, this.#maxSamples));
+  }
+
+  /**
+   * The audio of the packet lost just before `next`, `samples` long: recovered from `next`'s
+   * in-band FEC when it carries some, else concealed. Call it before decoding `next`.
+   */
+  recover(next: Uint8Array, samples: number): DecodeResult {
+    if (next.length === 0) return { ok: true, pcm: this.conceal(samples) };
+    return this.#attempt(() => this.#decoder.decodeFec(next, samples));
+  }
+
+  /** Exactly `samples` of concealment (whole 2.5 ms steps; the rest is silence). */
+  conceal(samples: number): Int16Array {
+    const out = new Int16Array(samples);
+    const step = this.sampleRate / CONCEAL_STEPS_PER_SECOND;
+    const concealable = samples - (samples % step);
+    for (let at = 0; at < concealable; at += this.#maxSamples) {
+      out.set(this.#decoder.conceal(Math.min(this.#maxSamples, concealable - at)), at);
+    }
+    return out;
+  }
+
+  /** How many samples `packet` decodes to, or null when it is not valid Opus. */
+  packetSamples(packet: Uint8Array): number | null {
+    if (packet.length === 0) return null;
     try {
-      decoded = this.#decoder.decode(
-        Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength),
-      );
+      return this.#decoder.packetSamples(packet);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Whether `packet` carries in-band FEC for the packet before it. */
+  hasFec(packet: Uint8Array): boolean {
+    if (packet.length === 0) return false;
+    try {
+      return opusBinding().packetHasFec(packet);
+    } catch {
+      return false;
+    }
+  }
+
+  #attempt(decode: () => Int16Array): DecodeResult {
+    let pcm: Int16Array;
+    try {
+      pcm = decode();
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       return { ok: false, reason: 'invalid', error: `invalid Opus packet: ${detail}` };
     }
-    const samples = decoded.byteLength >> 1;
-    if (samples === 0 || samples > (this.sampleRate * MAX_PACKET_MS) / 1000) {
-      return { ok: false, reason: 'invalid', error: `Opus packet decoded to ${samples} samples` };
+    if (pcm.length === 0) {
+      return { ok: false, reason: 'invalid', error: 'Opus packet decoded to 0 samples' };
     }
-    // Copy into an aligned array: the binding's buffer may start at an odd offset.
-    const pcm = new Int16Array(samples);
-    new Uint8Array(pcm.buffer).set(decoded.subarray(0, samples * 2));
     return { ok: true, pcm };
   }
 }
@@ -170,10 +204,4 @@ export class ReplyDecoder {
 /** Whether Opus can decode at `rate`. */
 export function isOpusRate(rate: number): rate is OpusRate {
   return (OPUS_RATES as readonly number[]).includes(rate);
-}
-
-/** A libopus encoder/decoder pair for one channel (the addon's one class does both). */
-function monoCodec(sampleRate: number): OpusEncoder {
-  const { OpusEncoder: Codec } = opusAddon();
-  return new Codec(sampleRate, 1);
 }

@@ -1,3 +1,5 @@
+import type { PacketLossStats } from '../../../shared/session-events.ts';
+
 /**
  * Where decoded reply audio goes. The session decodes the server's Opus at the sink's rate
  * (one decoder per reply, reset at `tts start`) and hands every frame over with its arrival
@@ -11,6 +13,8 @@ export interface AudioSink {
   beginReply(): void;
   /** One decoded frame, mono s16, with the arrival time on the socket (clock ms). */
   write(pcm: Int16Array, arrivedAt: number): void;
+  /** The reply's packet loss so far (a sink that reports statistics reports these too). */
+  notePacketLoss?(loss: PacketLossStats): void;
   /** `tts stop`: no more frames for this reply. Resolves once everything written was played. */
   endReply(): Promise<void>;
   /** Barge-in: drop everything buffered now. */

@@ -12,7 +12,7 @@
 import type { IoStreamWrite } from 'naudiodon';
 import { problemOf } from '../../../shared/problem-english.ts';
 import { errorDetail, type Problem } from '../../../shared/problems.ts';
-import type { JitterStats } from '../../../shared/session-events.ts';
+import type { JitterStats, PacketLossStats } from '../../../shared/session-events.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { SECOND, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
@@ -182,6 +182,10 @@ export class SpeakerSink implements AudioSink {
     if (this.#closed || this.#replyFailed) return;
     this.#ensureOutput();
     this.#buffer.push(pcm, arrivedAt);
+  }
+
+  notePacketLoss(loss: PacketLossStats): void {
+    this.#buffer.notePacketLoss(loss);
   }
 
   endReply(): Promise<void> {

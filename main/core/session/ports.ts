@@ -4,10 +4,23 @@
  */
 import type { Problem } from '../../../shared/problems.ts';
 
-/** Decodes one reply's Opus packets at the sink's rate; a fresh state per reply. */
+/** Decoded mono s16 PCM, or an error description for a packet that is not valid Opus. */
+export type DecodeOutcome = { ok: true; pcm: Int16Array } | { ok: false; error: string };
+
+/**
+ * Decodes one reply's Opus packets at the sink's rate; a fresh state per reply. Lost packets
+ * are filled on the same state (libopus's FEC and concealment extrapolate from it).
+ */
 export interface ReplyDecoder {
-  /** Decoded mono s16 PCM, or an error description for a packet that is not valid Opus. */
-  decode(packet: Uint8Array): { ok: true; pcm: Int16Array } | { ok: false; error: string };
+  decode(packet: Uint8Array): DecodeOutcome;
+  /** The packet lost just before `next`, `samples` long, from `next`'s in-band FEC. */
+  recover(next: Uint8Array, samples: number): DecodeOutcome;
+  /** Exactly `samples` of concealment. */
+  conceal(samples: number): Int16Array;
+  /** How many samples `packet` decodes to, or null when it is not valid Opus. */
+  packetSamples(packet: Uint8Array): number | null;
+  /** Whether `packet` carries in-band FEC for the one before it. */
+  hasFec(packet: Uint8Array): boolean;
   reset(): void;
 }
 

@@ -157,7 +157,9 @@ export class Session {
     this.#unsubscribe.push(
       this.connection.on('stateChanged', (previous, next) => this.#onConnection(previous, next)),
       this.connection.on('frame', (frame) => this.#onFrame(frame)),
-      this.connection.on('audio', (opus, arrivedAt) => this.#onAudio(opus, arrivedAt)),
+      this.connection.on('audio', (opus, arrivedAt, sequence?: number) =>
+        this.#onAudio(opus, arrivedAt, sequence),
+      ),
       this.connection.on('protocolLogged', (entry) =>
         this.#emit({ type: 'protocolLogged', entry }),
       ),
@@ -593,9 +595,9 @@ export class Session {
     if (!turn.replyStarted) this.#finishTurn(false);
   }
 
-  #onAudio(opus: Uint8Array, arrivedAt: number): void {
+  #onAudio(opus: Uint8Array, arrivedAt: number, sequence?: number): void {
     this.#turns.touch();
-    if (this.#player.push(opus, arrivedAt)) this.#turns.current?.markAudio(arrivedAt);
+    if (this.#player.push(opus, arrivedAt, sequence)) this.#turns.current?.markAudio(arrivedAt);
   }
 
   // --- connection -----------------------------------------------------------------------------

@@ -51,7 +51,7 @@ describe('prebuiltBinaries', () => {
 });
 
 describe('opusAddon', () => {
-  it('loads the real codec without the package’s node-pre-gyp lookup', () => {
+  it('the codec loads Lumi’s own binding only, without node-pre-gyp', () => {
     const module = fileURLToPath(
       new URL('../../../main/core/audio/opus-codec.ts', import.meta.url),
     );
@@ -83,6 +83,6 @@ describe('opusAddon', () => {
     expect(result.samples).toBe(2_880);
     expect(result.nodePreGyp).toBe(false);
     expect(result.addon).toHaveLength(1);
-    expect(result.addon[0]).toContain(`/prebuild/`);
+    expect(result.addon[0]).toContain('native/opus/build/Release/lumi_opus.node');
   });
 });
