@@ -35,6 +35,9 @@ const QUALITIES = [80, 65, 50, 35] as const;
 /** The consent prompt's thumbnail: small enough for an IPC message and a data: URL. */
 export const THUMBNAIL_MAX_SIDE = 320;
 const THUMBNAIL_QUALITY = 60;
+/** A 4K camera frame is 8.3 MP; anything past that is not a frame Lumi asked for. */
+const DECODE_MAX_MEGAPIXELS = 9;
+const DECODE_MAX_MEGABYTES = 128;
 
 /** The size that fits `maxSide` with the same aspect (never scaled up). */
 export function fittedSize(
@@ -97,17 +100,33 @@ export function encodeToFit(
   return null;
 }
 
+/** RGBA pixels as a frame `downscale` reads. */
+export function rgbaFrame(image: RgbaImage): ScreenFrame {
+  return {
+    ...image,
+    stride: image.width * 4,
+    bytesPerPixel: 4,
+    offsets: { red: 0, green: 1, blue: 2 },
+  };
+}
+
+/**
+ * A JPEG's pixels (a camera photo, for its thumbnail); an Error for anything else or for a
+ * picture larger than any camera frame Lumi asks for.
+ */
+export function decodeJpeg(data: Uint8Array): RgbaImage {
+  const decoded = jpeg.decode(data, {
+    useTArray: true,
+    formatAsRGBA: true,
+    maxResolutionInMP: DECODE_MAX_MEGAPIXELS,
+    maxMemoryUsageInMB: DECODE_MAX_MEGABYTES,
+  });
+  return { width: decoded.width, height: decoded.height, data: decoded.data };
+}
+
 /** A small JPEG of the picture as a data: URL, for the consent prompt and the conversation. */
 export function thumbnailDataUrl(image: RgbaImage): string {
-  const small = downscale(
-    {
-      ...image,
-      stride: image.width * 4,
-      bytesPerPixel: 4,
-      offsets: { red: 0, green: 1, blue: 2 },
-    },
-    THUMBNAIL_MAX_SIDE,
-  );
+  const small = downscale(rgbaFrame(image), THUMBNAIL_MAX_SIDE);
   const encoded = jpeg.encode(small, THUMBNAIL_QUALITY).data;
   return `data:image/jpeg;base64,${Buffer.from(encoded).toString('base64')}`;
 }

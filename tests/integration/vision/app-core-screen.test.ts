@@ -114,7 +114,7 @@ describe.skipIf(missingX11Tools.length > 0 && !inCi)('the screen tool through th
     expect(events.filter(isPrompt)).toHaveLength(1);
     expect(notifications).toEqual([`Lumi looked at the screen: Sent to 127.0.0.1:${server.port}`]);
 
-    // The history keeps the line, not the picture (keeping thumbnails is not offered yet).
+    // The history keeps the line, not the picture: keeping thumbnails is a setting, off by default.
     const page = await core.handlers['history:page']({ before: null, limit: 20 });
     const stored = page.messages.filter((m) => m.text.includes('looked at the screen'));
     expect(stored.length).toBeGreaterThanOrEqual(1);
