@@ -8,7 +8,7 @@
  * (not a black or empty frame).
  */
 import { createServer, type Server } from 'node:http';
-import { test as base, expect } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import jpeg from 'jpeg-js';
 import type { CaptureReply } from '../../shared/camera-page.ts';
 import { APP_ENTRY_URL, createAppProtocolHandler } from '../../main/electron/app-protocol.ts';
@@ -35,12 +35,13 @@ async function serveRenderer(): Promise<{ server: Server; origin: string }> {
   return { server, origin: `http://127.0.0.1:${port}` };
 }
 
-const test = base.extend<{ origin: string }>({
-  origin: async ({}, use) => {
-    const { server, origin } = await serveRenderer();
-    await use(origin);
-    await new Promise((resolve) => server.close(resolve));
-  },
+let served: { server: Server; origin: string } | null = null;
+test.beforeAll(async () => {
+  served = await serveRenderer();
+});
+test.afterAll(async () => {
+  const server = served?.server;
+  if (server) await new Promise((resolve) => server.close(resolve));
 });
 
 test.use({
@@ -77,11 +78,11 @@ interface Seen {
   ask: ((request: { id: number; maxSide: number }) => void)[];
 }
 
-test('the camera page counts the camera and hands over a real photo', async ({ page, origin }) => {
+test('the camera page counts the camera and hands over a real photo', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.addInitScript(PRELOAD_STAND_IN);
-  await page.goto(`${origin}/camera.html`);
+  await page.goto(`${served?.origin ?? ''}/camera.html`);
 
   const seen = () => page.evaluate(() => (window as unknown as { seen: Seen }).seen);
   await expect.poll(async () => (await seen()).counts).toEqual([1]);
