@@ -224,7 +224,18 @@ function createCamera(paths: AppPaths): CameraService {
     createAppProtocolHandler({ root: path.join(paths.root, 'dist', 'renderer') }),
   );
   return new CameraService({
-    createWindow: (options) => new BrowserWindow(options),
+    createWindow: (options) =>
+      new BrowserWindow({
+        ...options,
+        // Restated where the window is made, where static audits look; cameraWindowOptions()
+        // holds the full set (tests/unit/electron/camera.test.ts).
+        webPreferences: {
+          ...options.webPreferences,
+          sandbox: true,
+          contextIsolation: true,
+          nodeIntegration: false,
+        },
+      }),
     session: partition,
     ipcMain,
     preloadPath: path.join(paths.root, 'dist', 'preload', 'camera.cjs'),
