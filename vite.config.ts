@@ -11,5 +11,12 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
     emptyOutDir: true,
     target: 'chrome140',
+    // Two pages: the window, and the hidden camera page (main/electron/camera.ts).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./renderer/index.html', import.meta.url)),
+        camera: fileURLToPath(new URL('./renderer/camera.html', import.meta.url)),
+      },
+    },
   },
 });

@@ -1,10 +1,11 @@
 /**
  * vision.capture_to_post: from the start of a screen capture until the vision endpoint has the
- * picture — xwd of a 1920×1080 Xvfb screen, the box downscale to 1280×720, the JPEG encode
- * (jpeg-js) and the multipart POST to the reference server on 127.0.0.1, the same steps
- * `self.screen.take_screenshot` takes once the user has allowed it (consent waits for the
- * user, so it is not counted). The screen shows xsetroot's grid, not a flat colour, because a
- * flat picture encodes faster than any real screen.
+ * picture — xwd of a 1920×1080 Xvfb screen read as a stream and box-scaled to 1280×720 as its
+ * rows arrive, the JPEG encode (vision/jpeg-encoder.ts, 4:2:0) and the multipart POST to the
+ * reference server on 127.0.0.1, the same steps `self.screen.take_screenshot` takes once the
+ * user has allowed it (consent waits for the user, so it is not counted; nor is the prompt's
+ * thumbnail, made while the user is asked). The screen shows xsetroot's grid, not a flat
+ * colour, because a flat picture encodes faster than any real screen.
  */
 import { NodeDesktopCapabilities } from '../main/core/mcp/node-capabilities.ts';
 import { downscale, encodeToFit, PICTURE_MAX_SIDE } from '../main/core/vision/picture.ts';

@@ -32,8 +32,14 @@ import { createAppCore, type LumiCore } from './core/app/create-app-core.ts';
 import type { WindowHandlers } from './core/app/handlers.ts';
 import { createLogger } from './core/log/logger.ts';
 import { SECOND, systemClock } from './core/util/clock.ts';
-import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './electron/app-protocol.ts';
+import {
+  APP_ENTRY_URL,
+  APP_HOST,
+  APP_SCHEME,
+  createAppProtocolHandler,
+} from './electron/app-protocol.ts';
 import { applyAutostart } from './electron/autostart.ts';
+import { CAMERA_PARTITION, CameraService } from './electron/camera.ts';
 import { ElectronDesktopCapabilities } from './electron/capabilities.ts';
 import { exportFileChooser } from './electron/export-dialog.ts';
 import { HotkeyService } from './electron/hotkeys.ts';
@@ -120,7 +126,8 @@ async function start(): Promise<void> {
   const late: Late = { chatWindow: null, browserWindow: null, talk: null };
   const notifier = createDesktopNotifier(paths, late);
   const keys = await startHotkeys(late);
-  const core = await startCore(paths, notifier, keys, late);
+  const camera = createCamera(paths);
+  const core = await startCore(paths, notifier, keys, { late, camera });
   const { settings, profiles } = core.snapshot();
   const applySettings = settingsFollower(keys.hotkeys);
   applySettings(settings);
@@ -132,10 +139,13 @@ async function start(): Promise<void> {
     controls: appControlsFor(core),
   });
   late.chatWindow = createChatWindow(paths, tray.service, gateway, late);
+  // After the window: the camera page is a second, hidden one that nothing shows.
+  camera.start();
   followCore(core, { gateway, late, tray, applySettings });
   const stopWakeWatch = nudgeOnWake(core);
   quitCleanly(core, late, [
     stopWakeWatch,
+    () => camera.stop(),
     () => keys.hotkeys.stop(),
     () => globalShortcut.unregisterAll(),
     () => gateway.stop(),
@@ -202,12 +212,44 @@ async function hideForCapture(window: ChatWindow | null): Promise<() => void> {
   return () => window.show();
 }
 
-/** The core, with the desktop the device tools see (clipboard, notifications, screen). */
+/**
+ * The camera's hidden capture page, in a session partition of its own: the app:// files are
+ * served there too (a partition has its own protocol handlers), and only that page may use the
+ * camera (main/electron/camera.ts); the window's default session stays deny-all.
+ */
+function createCamera(paths: AppPaths): CameraService {
+  const partition = session.fromPartition(CAMERA_PARTITION);
+  partition.protocol.handle(
+    APP_SCHEME,
+    createAppProtocolHandler({ root: path.join(paths.root, 'dist', 'renderer') }),
+  );
+  return new CameraService({
+    createWindow: (options) =>
+      new BrowserWindow({
+        ...options,
+        // Restated where the window is made, where static audits look; cameraWindowOptions()
+        // holds the full set (tests/unit/electron/camera.test.ts).
+        webPreferences: {
+          ...options.webPreferences,
+          sandbox: true,
+          contextIsolation: true,
+          nodeIntegration: false,
+        },
+      }),
+    session: partition,
+    ipcMain,
+    preloadPath: path.join(paths.root, 'dist', 'preload', 'camera.cjs'),
+    url: `${APP_SCHEME}://${APP_HOST}/camera.html`,
+    onError: (message, error) => log.warn(message, { error: String(error) }),
+  });
+}
+
+/** The core, with the desktop the device tools see (clipboard, notifications, screen, camera). */
 function startCore(
   paths: AppPaths,
   notifier: Notifier,
   { hotkeys, holdToTalkAvailable }: Keys,
-  late: Late,
+  { late, camera }: { late: Late; camera: CameraService },
 ): Promise<LumiCore> {
   return createAppCore({
     dataDir: paths.data,
@@ -223,6 +265,7 @@ function startCore(
         getScreenSources: (options) => desktopCapturer.getSources(options),
         displayUnderPointer: () => screen.getDisplayNearestPoint(screen.getCursorScreenPoint()),
         hideOwnWindow: () => hideForCapture(late.chatWindow),
+        camera,
       }),
     isWindowVisible: () => late.chatWindow?.isVisible() ?? false,
     notify: (title, body) => {

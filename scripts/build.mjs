@@ -3,8 +3,9 @@
 //   dist/main/start.cjs     Electron main's entry: turns on V8's compile cache, loads index.cjs
 //   dist/main/index.cjs     Electron main (CJS: Electron's main loads CommonJS most simply)
 //   dist/preload/index.cjs  the sandboxed preload (a sandboxed preload must be one CJS file)
+//   dist/preload/camera.cjs the hidden camera page's preload
 //   dist/cli/index.mjs      the terminal front end (ESM, runnable with a shebang)
-//   dist/renderer/          the Svelte window (vite)
+//   dist/renderer/          the Svelte window and the camera page (vite)
 // Native addons, Electron and libsamplerate-js stay external; they are loaded from node_modules
 // at run time (scripts/bundle-options.mjs says why).
 import { existsSync } from 'node:fs';
@@ -73,11 +74,13 @@ async function buildMainStart() {
   await writeFile(from('dist/main/start.cjs'), MAIN_START);
 }
 
+/** The window's preload, and the hidden camera page's own (preload/camera.ts). */
 async function buildPreload() {
   await build({
     ...common,
-    entryPoints: [from('preload/index.ts')],
-    outfile: from('dist/preload/index.cjs'),
+    entryPoints: { index: from('preload/index.ts'), camera: from('preload/camera.ts') },
+    outdir: from('dist/preload'),
+    outExtension: { '.js': '.cjs' },
     platform: 'node',
     target: CHROME_TARGET,
     format: 'cjs',

@@ -17,7 +17,7 @@ ELECTRON_VERSION="$(node -p "require('electron/package.json').version")"
 rm -rf "$STAGE"
 mkdir -p "$STAGE/renderer" "$(dirname "$REPORT")"
 cp -r main preload "$STAGE/"
-cp -r renderer/src renderer/index.html "$STAGE/renderer/"
+cp -r renderer/src renderer/index.html renderer/camera.html "$STAGE/renderer/"
 cp package.json "$STAGE/"
 
 # Offline, the tool's translation download (got, 1 s timeout) keeps retrying after its promise

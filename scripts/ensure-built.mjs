@@ -28,7 +28,9 @@ export const BUILD_OUTPUTS = [
   'dist/main/index.cjs',
   'dist/main/start.cjs',
   'dist/preload/index.cjs',
+  'dist/preload/camera.cjs',
   'dist/renderer/index.html',
+  'dist/renderer/camera.html',
 ];
 /** A build takes ~2 s alone and far longer on a busy 2-core machine. */
 export const BUILD_TIMEOUT_MS = 90_000;

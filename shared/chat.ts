@@ -20,8 +20,9 @@ export interface ChatMessage {
   /** Some of the server's text was cut (shared/bounded-text.ts); absent when nothing was. */
   readonly truncated?: boolean;
   /**
-   * A system line's picture: the thumbnail of the screen Lumi sent (a `data:image/jpeg` URL
-   * Lumi made itself). Shown in the live conversation; the history store does not keep it.
+   * A system line's picture: the thumbnail of the screen or photo Lumi sent (a
+   * `data:image/jpeg` URL Lumi made itself). Shown in the live conversation; the history keeps
+   * it only when the `keepPictureThumbnails` setting is on.
    */
   readonly image?: string;
 }

@@ -54,6 +54,11 @@ export interface Settings {
   readonly notifications: boolean;
   readonly historyRetentionDays: number | null;
   /**
+   * Keep the thumbnail of each picture Lumi sent (the screen, a photo) with its line in the
+   * history. Off: the line is stored without the picture, which only the live window shows.
+   */
+  readonly keepPictureThumbnails: boolean;
+  /**
    * Typed messages older than this are not sent on their own (no answers to stale questions):
    * they show as "not sent — resend?".
    */

@@ -1,13 +1,15 @@
 /**
  * What the server's device tools may do on this desktop, through Electron: the clipboard, a
  * notification, an https link in the browser, the pixels of the display under the pointer
- * (desktopCapturer, with Lumi's own window hidden while it is taken). Lumi's own
- * volume, mode and status come from the composition root (`app`).
+ * (desktopCapturer, with Lumi's own window hidden while it is taken), the camera (camera.ts,
+ * a hidden capture page). Lumi's own volume, mode and status come from the composition root
+ * (`app`).
  */
 import type { ListenMode } from '../../shared/assistant.ts';
 import {
   CapabilityUnavailableError,
   type AppControls,
+  type CameraAccess,
   type DesktopCapabilities,
   type DesktopStatus,
   type ScreenFrame,
@@ -52,14 +54,18 @@ export interface ElectronDesktopOptions {
   readonly displayUnderPointer: () => DisplayLike;
   /** Hide Lumi's window for the picture; resolves with how to bring it back. */
   readonly hideOwnWindow: () => Promise<() => void>;
+  /** The camera's capture page (camera.ts), absent where none is started. */
+  readonly camera?: CameraAccess;
 }
 
 export class ElectronDesktopCapabilities implements DesktopCapabilities {
   readonly #options: ElectronDesktopOptions;
   readonly captureScreen?: (options: { readonly maxSide: number }) => Promise<ScreenFrame>;
+  readonly camera?: CameraAccess;
 
   constructor(options: ElectronDesktopOptions) {
     this.#options = options;
+    if (options.camera) this.camera = options.camera;
     if (options.getScreenSources) {
       const getSources = options.getScreenSources;
       this.captureScreen = (shot) => this.#capture(getSources, shot.maxSide);

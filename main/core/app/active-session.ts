@@ -9,6 +9,7 @@ import { ProblemError, problemOf } from '../../../shared/problem-english.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
 import type { AudioSink } from '../audio/sink.ts';
 import type { Logger } from '../log/logger.ts';
+import { CAMERA_TOOL } from '../mcp/camera-tool.ts';
 import type { ConsentGate } from '../mcp/consent.ts';
 import type { DesktopCapabilities } from '../mcp/capabilities.ts';
 import type { ReplyDecoderFactory } from '../session/ports.ts';
@@ -228,7 +229,8 @@ export class ActiveSession {
       // (its line and thumbnail) and, with the window hidden, here.
       onToolCall: (record) => {
         if (record.ok && record.preview) {
-          this.#deps.notify('Lumi looked at the screen', `Sent to ${record.preview.destination}`);
+          const what = record.name === CAMERA_TOOL ? 'took a photo' : 'looked at the screen';
+          this.#deps.notify(`Lumi ${what}`, `Sent to ${record.preview.destination}`);
         }
       },
     });

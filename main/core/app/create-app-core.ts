@@ -275,8 +275,11 @@ function sessionHostFor(parts: Parts): SessionHost {
         afterSecretWrite: () => parts.secretsConsent.afterSecretWrite(),
       }),
     subscribe: (session) => {
-      const stopRecording = recordHistory(session, stores.history, (error) =>
-        logger.error('history write failed', { error: String(error) }),
+      const stopRecording = recordHistory(
+        session,
+        stores.history,
+        (error) => logger.error('history write failed', { error: String(error) }),
+        () => stores.settings().keepPictureThumbnails,
       );
       const stopForwarding = session.onEvent((event) => {
         notifications.observe(event);

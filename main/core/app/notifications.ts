@@ -160,10 +160,12 @@ export function limitToolNotifications(
       await desktop.notify(title, body);
     },
   };
-  const { captureScreen } = desktop;
-  return captureScreen
-    ? { ...limited, captureScreen: (options) => captureScreen.call(desktop, options) }
-    : limited;
+  const { captureScreen, camera } = desktop;
+  return {
+    ...limited,
+    ...(captureScreen && { captureScreen: (options) => captureScreen.call(desktop, options) }),
+    ...(camera && { camera }),
+  };
 }
 
 export interface AppNotificationsDeps {

@@ -1,9 +1,9 @@
 /**
  * What the device tools may do on the desktop, injected by each front end: the Electron main
- * process (clipboard, Notification, shell.openExternal, desktopCapturer) or the CLI and the
- * browser preview (NodeDesktopCapabilities). A capability that a front end cannot provide
- * throws CapabilityUnavailableError; the tool reports that to the server instead of faking
- * success.
+ * process (clipboard, Notification, shell.openExternal, desktopCapturer, the camera page) or
+ * the CLI and the browser preview (NodeDesktopCapabilities). A capability that a front end
+ * cannot provide throws CapabilityUnavailableError; the tool reports that to the server instead
+ * of faking success.
  */
 import type { ListenMode } from '../../../shared/assistant.ts';
 import type { ScreenFrame } from '../vision/picture.ts';
@@ -41,6 +41,16 @@ export interface DesktopCapabilities extends AppControls {
    * offers no screen capture.
    */
   captureScreen?(options: { readonly maxSide: number }): Promise<ScreenFrame>;
+  /** The user's camera; absent where the front end has no way to take a photo. */
+  readonly camera?: CameraAccess;
+}
+
+/** A camera the front end can take one frame from. */
+export interface CameraAccess {
+  /** Whether a camera is plugged in now: the photo tool is listed only while one is. */
+  present(): boolean;
+  /** One frame as a JPEG whose longest side is at most `maxSide`. */
+  takePhoto(options: { readonly maxSide: number }): Promise<Uint8Array>;
 }
 
 /** A capability this front end or platform does not have; the message says what is missing. */

@@ -7,7 +7,9 @@ import type { ListenMode } from '../../../shared/assistant.ts';
 import type { Clock } from '../util/clock.ts';
 import type { DesktopCapabilities } from './capabilities.ts';
 import { clip, defineTool, textOutput, type DeviceTool } from './device-tool.ts';
-import { screenshotTool, type VisionAccess } from './screen-tool.ts';
+import { cameraTool } from './camera-tool.ts';
+import { screenshotTool } from './screen-tool.ts';
+import type { VisionAccess } from './vision-tool.ts';
 
 /** Notification titles and bodies are cut to these lengths (desktop notifications truncate anyway). */
 export const NOTIFY_TITLE_LIMIT = 100;
@@ -223,6 +225,7 @@ const TOOL_FACTORIES: readonly ToolFactory[] = [
   setClipboardTool,
   notifyTool,
   (caps, _clock, vision) => screenshotTool(caps, vision),
+  (caps, _clock, vision) => cameraTool(caps, vision),
   timeNowTool,
 ];
 

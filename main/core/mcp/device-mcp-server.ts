@@ -355,6 +355,7 @@ export class DeviceMcpServer {
       if (this.#options.consent.consentFor(tool.name, tool.defaultConsent) === 'deny') continue;
       // A picture must never reach a text-only model: without a vision endpoint, no such tool.
       if (tool.needsVision === true && this.#vision === null) continue;
+      if (tool.available?.() === false) continue;
       listed.push({
         name: tool.name,
         description: tool.description,
@@ -386,6 +387,9 @@ export class DeviceMcpServer {
         '',
         `${name} is not available: the server named no vision endpoint`,
       );
+    }
+    if (tool.available?.() === false) {
+      return this.#refuse(name, '', `${name} is not available on this desktop now`);
     }
     const prepared = tool.prepare(rawArgs);
     if (!prepared.ok) return this.#refuse(name, '', prepared.error);

@@ -50,6 +50,8 @@ export interface DeviceTool {
   readonly defaultConsent: ToolConsent;
   /** Listed and callable only when the session's `initialize` named a vision endpoint. */
   readonly needsVision?: boolean;
+  /** Listed and callable only while this says so (a camera plugged in); always when absent. */
+  readonly available?: () => boolean;
   /** One deadline for the whole call, consent included, from the moment it arrives. */
   readonly deadlineMs?: number;
   /** Check raw arguments from the server. Never throws. */

@@ -41,8 +41,10 @@ export class NodeDesktopCapabilities implements DesktopCapabilities {
     const env = options.env ?? process.env;
     const platform = options.platform ?? process.platform;
     this.#clipboard = new CommandClipboard(env, platform);
-    // The core scales the full-size dump down; xwd has no scaling of its own.
-    if (hasX11Display(env, platform)) this.captureScreen = () => captureX11(env);
+    // xwd has no scaling of its own: the dump is scaled as it is read (node-screen.ts).
+    if (hasX11Display(env, platform)) {
+      this.captureScreen = (options) => captureX11(env, options.maxSide);
+    }
   }
 
   getVolume(): Promise<number> {

@@ -20,7 +20,7 @@ import {
 } from './safe-file.ts';
 
 /** Bumped with each schema change; stored in `PRAGMA user_version`. */
-export const HISTORY_SCHEMA_VERSION = 2;
+export const HISTORY_SCHEMA_VERSION = 3;
 /** How long a write waits for another connection's lock (the CLI reading while the app writes). */
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -89,6 +89,18 @@ ALTER TABLE messages ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
 `;
 
 /**
+ * Version 3: a system line's picture (`ChatMessage.image`, the thumbnail of a picture Lumi
+ * sent), kept only when the user turned `keepPictureThumbnails` on; null otherwise and in
+ * every row from before.
+ */
+const SCHEMA_V3 = `
+ALTER TABLE messages ADD COLUMN image TEXT;
+`;
+
+/** The change that brings a database of version `index` to version `index + 1`. */
+export const HISTORY_MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+
+/**
  * A message's whole text, for a query over `messages m`: its stored text and, while it streams,
  * its parts in order. Settled rows never have parts.
  */
@@ -142,8 +154,7 @@ export function openHistoryDatabase(path: string): DatabaseSync {
     }
     if (version < HISTORY_SCHEMA_VERSION) {
       db.exec('BEGIN IMMEDIATE');
-      if (version < 1) db.exec(SCHEMA_V1);
-      db.exec(SCHEMA_V2);
+      for (const migration of HISTORY_MIGRATIONS.slice(version)) db.exec(migration);
       db.exec(`PRAGMA user_version = ${HISTORY_SCHEMA_VERSION}`);
       db.exec('COMMIT');
     }

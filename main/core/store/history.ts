@@ -68,6 +68,7 @@ export function rowToMessage(row: Row): ChatMessage {
     systemKind: row['system_kind'] === null ? null : (String(row['system_kind']) as SystemKind),
     timings: typeof timings === 'string' ? (JSON.parse(timings) as TurnTimings) : null,
     ...(Number(row['truncated']) === 1 ? { truncated: true } : {}),
+    ...(typeof row['image'] === 'string' ? { image: row['image'] } : {}),
   };
 }
 
@@ -141,12 +142,12 @@ export class HistoryStore {
       ),
       upsertMessage: this.#db.prepare(
         `INSERT INTO messages
-           (id, conversation_id, role, text, emotion, status, system_kind, created_at, updated_at, timings, truncated)
-         VALUES (:id, :conversation, :role, :text, :emotion, :status, :kind, :created, :updated, :timings, :truncated)
+           (id, conversation_id, role, text, emotion, status, system_kind, created_at, updated_at, timings, truncated, image)
+         VALUES (:id, :conversation, :role, :text, :emotion, :status, :kind, :created, :updated, :timings, :truncated, :image)
          ON CONFLICT (id) DO UPDATE SET
            text = excluded.text, emotion = excluded.emotion, status = excluded.status,
            system_kind = excluded.system_kind, updated_at = excluded.updated_at,
-           timings = excluded.timings, truncated = excluded.truncated
+           timings = excluded.timings, truncated = excluded.truncated, image = excluded.image
          WHERE messages.conversation_id = excluded.conversation_id`,
       ),
       // The whole text was just written, so the parts it already contains go.
@@ -192,6 +193,7 @@ export class HistoryStore {
         updated: message.updatedAt,
         timings: message.timings === null ? null : JSON.stringify(message.timings),
         truncated: message.truncated === true ? 1 : 0,
+        image: message.image ?? null,
       });
       if (Number(result.changes) === 0) {
         throw new Error(`message ${message.id} belongs to another conversation`);

@@ -61,6 +61,7 @@ export const SettingsSchema = z.object({
   startAtLogin: z.boolean(),
   notifications: z.boolean(),
   historyRetentionDays: z.nullable(z.int().check(z.gte(1))),
+  keepPictureThumbnails: z.boolean(),
   outboxMaxAgeMinutes: z.int().check(z.gte(1), z.lte(MAX_OUTBOX_AGE_MINUTES)),
   toolConsent: z.record(z.string(), z.enum(['allow', 'ask', 'deny'])),
 });
@@ -88,6 +89,7 @@ export const DEFAULT_SETTINGS: Settings = {
   startAtLogin: false,
   notifications: true,
   historyRetentionDays: null,
+  keepPictureThumbnails: false,
   outboxMaxAgeMinutes: 10,
   toolConsent: {},
 };

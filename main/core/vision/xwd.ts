@@ -4,7 +4,7 @@
  * TrueColor ZPixmaps of 24 or 32 bits a pixel with 8-bit channels are read — what every X
  * server of this century hands out; anything else is reported, never guessed.
  */
-import type { ScreenFrame } from './picture.ts';
+import type { FrameLayout, ScreenFrame } from './picture.ts';
 
 const HEADER_FIELDS = 25;
 const Z_PIXMAP = 2;
@@ -34,10 +34,22 @@ function channelOffset(mask: number, bytesPerPixel: number, lsbFirst: boolean): 
   return lsbFirst ? index : bytesPerPixel - 1 - index;
 }
 
-/** Parse an XWD dump; an Error names what is not supported. */
-export function parseXwd(dump: Uint8Array): ScreenFrame {
-  if (dump.byteLength < HEADER_FIELDS * 4) throw new Error('Not an X window dump');
-  const view = new DataView(dump.buffer, dump.byteOffset, dump.byteLength);
+/** Where a dump's pixels are and how they are laid out, read from its header. */
+export interface XwdHeader {
+  readonly layout: FrameLayout;
+  /** The byte offset of the first pixel. */
+  readonly start: number;
+  /** The dump's whole length: the header, the colours and every row. */
+  readonly length: number;
+}
+
+/**
+ * Read a dump's header from its first bytes; null while too few have arrived to say. An Error
+ * names what is not supported.
+ */
+export function readXwdHeader(head: Uint8Array): XwdHeader | null {
+  if (head.byteLength < HEADER_FIELDS * 4) return null;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const field = (index: number): number => view.getUint32(index * 4, false);
   if (field(F.pixmapFormat) !== Z_PIXMAP) throw new Error('Unsupported X window dump format');
   const bitsPerPixel = field(F.bitsPerPixel);
@@ -55,16 +67,21 @@ export function parseXwd(dump: Uint8Array): ScreenFrame {
   const width = field(F.width);
   const height = field(F.height);
   const stride = field(F.bytesPerLine);
-  const start = field(F.headerSize) + field(F.ncolors) * COLOR_ENTRY_BYTES;
-  if (width === 0 || height === 0 || start + stride * height > dump.byteLength) {
-    throw new Error('The X window dump is truncated');
+  if (width === 0 || height === 0 || stride < width * bytesPerPixel) {
+    throw new Error('The X window dump has no picture');
   }
+  const start = field(F.headerSize) + field(F.ncolors) * COLOR_ENTRY_BYTES;
   return {
-    width,
-    height,
-    data: dump.subarray(start, start + stride * height),
-    stride,
-    bytesPerPixel,
-    offsets: { red, green, blue },
+    layout: { width, height, stride, bytesPerPixel, offsets: { red, green, blue } },
+    start,
+    length: start + stride * height,
   };
+}
+
+/** Parse a whole XWD dump; an Error names what is not supported. */
+export function parseXwd(dump: Uint8Array): ScreenFrame {
+  const header = readXwdHeader(dump);
+  if (header === null) throw new Error('Not an X window dump');
+  if (header.length > dump.byteLength) throw new Error('The X window dump is truncated');
+  return { ...header.layout, data: dump.subarray(header.start, header.length) };
 }

@@ -99,7 +99,7 @@ export const en = {
   'chat.resend': 'Resend',
   'chat.cancelSend': 'Don’t send',
   'chat.editLabel': 'Edit the message',
-  'chat.sentPicture': 'The screen picture Lumi sent',
+  'chat.sentPicture': 'The picture Lumi sent',
   'chat.streaming': 'Lumi is still answering',
 
   'task.running': '{percent}%',
@@ -217,6 +217,7 @@ export const en = {
   'general.retention': 'Keep conversation history',
   'general.retentionForever': 'Forever',
   'general.retentionDays': '{days} days',
+  'general.keepPictureThumbnails': 'Keep thumbnails of the pictures Lumi sent in the history',
   'general.outboxMaxAge': 'Send a waiting message only while it is younger than',
   'general.outboxMaxAgeMinutes': '{minutes} minutes',
 

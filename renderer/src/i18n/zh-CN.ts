@@ -90,7 +90,7 @@ export const zhCN: Messages = {
   'chat.resend': '重新发送',
   'chat.cancelSend': '不发送',
   'chat.editLabel': '编辑消息',
-  'chat.sentPicture': 'Lumi 发送的屏幕截图',
+  'chat.sentPicture': 'Lumi 发送的图片',
   'chat.streaming': 'Lumi 还在回答',
 
   'task.running': '{percent}%',
@@ -206,6 +206,7 @@ export const zhCN: Messages = {
   'general.retention': '对话记录保留时间',
   'general.retentionForever': '永久',
   'general.retentionDays': '{days} 天',
+  'general.keepPictureThumbnails': '在对话记录中保留 Lumi 发送的图片缩略图',
   'general.outboxMaxAge': '等待中的消息超过此时间便不再自动发送',
   'general.outboxMaxAgeMinutes': '{minutes} 分钟',
 

@@ -239,6 +239,19 @@ export class AppProcess {
     return this.request({ kind: 'inspect' }) as Promise<BootRecord>;
   }
 
+  /** A permission request from window `window`'s page to a session's handler: granted? */
+  askPermission(
+    partition: string | null,
+    window: number,
+    permission: string,
+    mediaTypes?: string[],
+  ): Promise<boolean> {
+    const request: ControlRequest = mediaTypes
+      ? { kind: 'askPermission', partition, window, permission, mediaTypes }
+      : { kind: 'askPermission', partition, window, permission };
+    return this.request(request) as Promise<boolean>;
+  }
+
   fetch(url: string): Promise<FetchedResponse> {
     return this.request({ kind: 'fetch', url }) as Promise<FetchedResponse>;
   }

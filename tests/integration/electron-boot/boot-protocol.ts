@@ -32,7 +32,18 @@ export type ControlRequest =
   /** Emits `second-instance` on the app, as a later launch would. */
   | { readonly kind: 'secondInstance'; readonly argv: readonly string[]; readonly data: unknown }
   /** Reports what Electron was asked to do so far. */
-  | { readonly kind: 'inspect' };
+  | { readonly kind: 'inspect' }
+  /**
+   * A permission request from the page of window `window` (by creation order) to the default
+   * session (`partition: null`) or a partition's handler; answers whether it was granted.
+   */
+  | {
+      readonly kind: 'askPermission';
+      readonly partition: string | null;
+      readonly window: number;
+      readonly permission: string;
+      readonly mediaTypes?: string[];
+    };
 
 export type ControlRequestMessage = ControlRequest & { readonly id: number };
 
@@ -44,6 +55,10 @@ export interface FetchedResponse {
 
 export interface WindowRecord {
   readonly url: string | null;
+  /** `webPreferences.partition`; null for the default session. */
+  readonly partition: string | null;
+  /** `show` as created (false: hidden until main shows it). */
+  readonly show: boolean;
   readonly preload: string | null;
   readonly sandbox: boolean | null;
   readonly contextIsolation: boolean | null;
@@ -67,6 +82,8 @@ export interface BootRecord {
   readonly privilegedSchemes: readonly string[];
   readonly protocolHandlers: readonly string[];
   readonly ipcChannels: readonly string[];
+  /** Channels main listens on with `ipcMain.on` (the camera page's). */
+  readonly ipcListenerChannels: readonly string[];
   readonly windows: readonly WindowRecord[];
   readonly trays: readonly TrayRecord[];
   readonly shortcuts: readonly string[];

@@ -14,10 +14,13 @@ import type { ServerProfile } from '../../../shared/settings.ts';
 import { APP_ENTRY_URL, CONTENT_SECURITY_POLICY } from '../../../main/electron/app-protocol.ts';
 import { IPC_CHANNELS } from '../../../main/core/app/ipc-requests.ts';
 import { TOGGLE_TALK_FLAG } from '../../../main/electron/single-instance.ts';
+import { CAMERA_PARTITION } from '../../../main/electron/camera.ts';
+import { CAMERA_CHANNELS } from '../../../shared/camera-page.ts';
 import { trayLabels } from '../../../main/electron/tray-labels.ts';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
 import { colourIn, nearColour } from '../../helpers/xvfb.ts';
 import { AppProcess, prepareApp, type PreparedApp } from './app-process.ts';
+import { FAKE_CAMERA } from './fake-electron-camera.ts';
 
 /** A build when dist/ is stale, the private copy, and the first boot, on a busy machine. */
 const SETUP_TIMEOUT_MS = 180_000;
@@ -62,7 +65,8 @@ describe('the built Electron main on a fake Electron', () => {
     // Nothing printed: no uncaught error, no unhandled rejection, no warning (bar experimental).
     expect(app().output).toBe('');
     expect(record.privilegedSchemes).toEqual(['app']);
-    expect(record.windows).toHaveLength(1);
+    // The window, and the camera's hidden capture page.
+    expect(record.windows).toHaveLength(2);
     const window = record.windows[0]!;
     expect(window.url).toBe(APP_ENTRY_URL);
     expect(window.preload).toBe(path.join(prepared!.appDir, 'dist', 'preload', 'index.cjs'));
@@ -253,6 +257,53 @@ describe('the built Electron main on a fake Electron', () => {
       .events.filter(ofType('messageUpserted'))
       .find((e) => e.message.text.includes('looked at the screen'));
     expect(line?.message.image).toBe(prompted.prompt.preview?.thumbnail);
+  });
+
+  it('opens the camera page hidden and sandboxed in its own partition, which alone may use the camera', async () => {
+    const record = await app().inspect();
+    const page = record.windows[1]!;
+    expect(page).toMatchObject({
+      url: 'app://lumi/camera.html',
+      partition: CAMERA_PARTITION,
+      show: false,
+      visible: false,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      windowOpenHandler: true,
+    });
+    expect(page.preload).toBe(path.join(prepared!.appDir, 'dist', 'preload', 'camera.cjs'));
+    expect(existsSync(page.preload!)).toBe(true);
+    expect([...record.ipcListenerChannels].sort()).toEqual(
+      [CAMERA_CHANNELS.camerasCounted, CAMERA_CHANNELS.frameTaken].sort(),
+    );
+    // The camera page may capture video, nothing else; the window may not use the partition,
+    // and the window's own session stays deny-all.
+    expect(await app().askPermission(CAMERA_PARTITION, 1, 'media', ['video'])).toBe(true);
+    expect(await app().askPermission(CAMERA_PARTITION, 1, 'media', ['audio'])).toBe(false);
+    expect(await app().askPermission(CAMERA_PARTITION, 1, 'media', ['video', 'audio'])).toBe(false);
+    expect(await app().askPermission(CAMERA_PARTITION, 1, 'notifications')).toBe(false);
+    expect(await app().askPermission(CAMERA_PARTITION, 0, 'media', ['video'])).toBe(false);
+    expect(await app().askPermission(null, 0, 'media', ['video'])).toBe(false);
+    expect(await app().askPermission(null, 1, 'media', ['video'])).toBe(false);
+  });
+
+  it('takes a photo: listed with a camera, the photo in the prompt, the answer from the vision endpoint', async () => {
+    const tools = await server!.waitForTools(TURN_TIMEOUT_MS);
+    expect(tools.map((tool) => tool.name)).toContain('self.camera.take_photo');
+    const call = server!.callTool('self.camera.take_photo', { question: '我手里拿着什么？' });
+    const prompted = await app().waitForEvent(
+      (e): e is Extract<AppEvent, { type: 'toolPrompted' }> =>
+        e.type === 'toolPrompted' && e.prompt.tool === 'self.camera.take_photo',
+      TURN_TIMEOUT_MS,
+    );
+    expect(prompted.prompt.preview?.thumbnail).toMatch(/^data:image\/jpeg;base64,/);
+    const before = server!.visionRequests.length;
+    await app().invoke('tools:answer', { id: prompted.prompt.id, allow: true });
+    const answer = JSON.stringify(await call);
+    expect(answer).toContain(`图片 JPEG ${FAKE_CAMERA.width}x${FAKE_CAMERA.height}`);
+    expect(nearColour(colourIn(answer), '#cc3366')).toBe(true);
+    expect(server!.visionRequests).toHaveLength(before + 1);
   });
 
   it('a later launch reaches the running one: it shows the window, --toggle-talk talks', async () => {

@@ -8,9 +8,11 @@ import type {
   BootRecord,
   ChildMessage,
   ControlReply,
+  ControlRequest,
   ControlRequestMessage,
   FetchedResponse,
 } from './boot-protocol.ts';
+import type { FakeSession } from './fake-electron-camera.ts';
 import type {
   FakeBrowserWindow,
   FakeTray,
@@ -42,6 +44,10 @@ export interface FakeWorld {
   readonly screenCaptures: BootRecord['screenCaptures'];
   readonly singleInstanceData: unknown;
   readonly permissionCheck: PermissionCheck | null;
+  /** The default session (null) or a partition's. */
+  readonly session: (partition: string | null) => FakeSession | undefined;
+  /** Channels with an `ipcMain.on` listener. */
+  readonly ipcListenerChannels: () => string[];
 }
 
 /** Sends to the test, if it is still there; `then` runs once the message is out. */
@@ -60,8 +66,11 @@ export function bootRecord(world: FakeWorld): BootRecord {
     privilegedSchemes: [...world.privilegedSchemes],
     protocolHandlers: [...world.protocolHandlers.keys()],
     ipcChannels: [...world.ipcHandlers.keys()],
+    ipcListenerChannels: world.ipcListenerChannels(),
     windows: world.windows.map((w) => ({
       url: w.webContents.url || null,
+      partition: w.options.webPreferences?.partition ?? null,
+      show: w.options.show ?? true,
       preload: w.options.webPreferences?.preload ?? null,
       sandbox: w.options.webPreferences?.sandbox ?? null,
       contextIsolation: w.options.webPreferences?.contextIsolation ?? null,
@@ -124,6 +133,17 @@ function clickMenu(world: FakeWorld, label: string): void {
   item.click();
 }
 
+/** A permission request from one of the windows (by index), to a session's handler. */
+function askPermission(
+  world: FakeWorld,
+  request: Extract<ControlRequest, { kind: 'askPermission' }>,
+): Promise<boolean> {
+  const session = world.session(request.partition);
+  const window = world.windows[request.window];
+  if (!session || !window) throw new Error('no such session or window');
+  return session.ask(window.webContents, request.permission, request.mediaTypes);
+}
+
 async function answer(world: FakeWorld, request: ControlRequestMessage): Promise<unknown> {
   switch (request.kind) {
     case 'invoke':
@@ -137,6 +157,8 @@ async function answer(world: FakeWorld, request: ControlRequestMessage): Promise
       return undefined;
     case 'inspect':
       return bootRecord(world);
+    case 'askPermission':
+      return askPermission(world, request);
   }
 }
 

@@ -30,6 +30,14 @@ import {
   type ProtocolHandler,
 } from './fake-electron-control.ts';
 import {
+  FakeSession,
+  fromPartition,
+  ipcListeners,
+  partitions,
+  playCameraPage,
+} from './fake-electron-camera.ts';
+import type { IpcListener } from './fake-electron-camera.ts';
+import {
   FakeBrowserWindow,
   FakeTray,
   Menu,
@@ -67,10 +75,8 @@ const ipcHandlers = new Map<string, InvokeListener>();
 const shortcuts = new Map<string, () => void>();
 const openedLinks: string[] = [];
 const saveDialogs: { readonly defaultPath: string | null; readonly modal: boolean }[] = [];
-const state: { singleInstanceData: unknown; permissionCheck: PermissionCheck | null } = {
-  singleInstanceData: null,
-  permissionCheck: null,
-};
+const state: { singleInstanceData: unknown } = { singleInstanceData: null };
+const defaultSession = new FakeSession();
 let quitting = false;
 
 class FakeApp extends EventEmitter {
@@ -159,10 +165,15 @@ class FakeApp extends EventEmitter {
 
 export const app = new FakeApp();
 
-/** Every new window's webContents is announced, as Electron does. */
+/**
+ * Every new window's webContents is announced, as Electron does. A window in a partition of its
+ * own is the camera page (fake-electron-camera.ts).
+ */
 export class BrowserWindow extends FakeBrowserWindow {
   constructor(options: BrowserWindowConstructorOptions) {
     super(options);
+    const partition = options.webPreferences?.partition;
+    if (partition !== undefined) playCameraPage(this, fromPartition(partition));
     app.emit('web-contents-created', new PreventableEvent(), this.webContents);
   }
 }
@@ -192,15 +203,21 @@ export const ipcMain = {
   removeHandler(channel: string): void {
     ipcHandlers.delete(channel);
   },
+  on(channel: string, listener: IpcListener): void {
+    const listeners = ipcListeners.get(channel) ?? new Set();
+    listeners.add(listener);
+    ipcListeners.set(channel, listeners);
+  },
+  removeListener(channel: string, listener: IpcListener): void {
+    ipcListeners.get(channel)?.delete(listener);
+  },
 };
 
 export const session = {
-  defaultSession: {
-    setPermissionRequestHandler(): void {},
-    setPermissionCheckHandler(handler: ((...args: never[]) => unknown) | null): void {
-      state.permissionCheck = handler as PermissionCheck | null;
-    },
-    setDevicePermissionHandler(): void {},
+  defaultSession,
+  fromPartition(name: string): FakeSession {
+    requireReady('session.fromPartition');
+    return fromPartition(name);
   },
 };
 
@@ -328,7 +345,11 @@ const world = {
     return state.singleInstanceData;
   },
   get permissionCheck(): PermissionCheck | null {
-    return state.permissionCheck;
+    return defaultSession.checkHandler as PermissionCheck | null;
   },
+  session: (partition: string | null): FakeSession | undefined =>
+    partition === null ? defaultSession : partitions.get(partition),
+  ipcListenerChannels: (): string[] =>
+    [...ipcListeners].filter(([, listeners]) => listeners.size > 0).map(([channel]) => channel),
 };
 listenForControl(world);

@@ -3,7 +3,8 @@
  * turn, the question in the window with the picture, Allow answered through `tools:answer`, the
  * real Xvfb screen captured and explained by the reference server's vision endpoint. With the
  * window hidden, notifications point to the question and announce the picture that left; with
- * "Always allow", the next picture is announced again although nobody was asked.
+ * "Always allow", the next picture is announced again although nobody was asked; with the
+ * thumbnail setting on, the history keeps the picture with its line.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,10 +115,22 @@ describe.skipIf(missingX11Tools.length > 0 && !inCi)('the screen tool through th
     expect(events.filter(isPrompt)).toHaveLength(1);
     expect(notifications).toEqual([`Lumi looked at the screen: Sent to 127.0.0.1:${server.port}`]);
 
-    // The history keeps the line, not the picture (keeping thumbnails is not offered yet).
+    // The history keeps the line, not the picture: keeping thumbnails is a setting, off by default.
     const page = await core.handlers['history:page']({ before: null, limit: 20 });
     const stored = page.messages.filter((m) => m.text.includes('looked at the screen'));
     expect(stored.length).toBeGreaterThanOrEqual(1);
     expect(stored.every((m) => m.image === undefined)).toBe(true);
+
+    // With the setting on, the next picture's line keeps its thumbnail in the history.
+    const changed = await core.handlers['settings:update']({
+      patch: { keepPictureThumbnails: true },
+    });
+    expect(changed.keepPictureThumbnails).toBe(true);
+    await server.callTool(TOOL, { question: '第三次' });
+    const kept = await core.handlers['history:page']({ before: null, limit: 20 });
+    const pictures = kept.messages.filter((m) => m.image !== undefined);
+    expect(pictures).toHaveLength(1);
+    expect(pictures[0]?.image).toMatch(/^data:image\/jpeg;base64,/);
+    expect(pictures[0]?.text).toContain('looked at the screen');
   });
 });

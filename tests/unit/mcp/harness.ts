@@ -5,7 +5,11 @@
 import type { ListenMode } from '../../../shared/assistant.ts';
 import type { ToolPrompt } from '../../../shared/ipc.ts';
 import type { ToolConsent } from '../../../shared/settings.ts';
-import type { DesktopCapabilities, ScreenFrame } from '../../../main/core/mcp/capabilities.ts';
+import type {
+  CameraAccess,
+  DesktopCapabilities,
+  ScreenFrame,
+} from '../../../main/core/mcp/capabilities.ts';
 import { ConsentGate, type ConsentPrompt } from '../../../main/core/mcp/consent.ts';
 import { desktopTools } from '../../../main/core/mcp/desktop-tools.ts';
 import { DeviceMcpServer } from '../../../main/core/mcp/device-mcp-server.ts';
@@ -21,6 +25,8 @@ export class MemoryDesktop implements DesktopCapabilities {
   clipboard = 'clipboard text';
   readonly calls: string[] = [];
   frame: ScreenFrame | null = null;
+  /** No camera unless a test plugs one in. */
+  camera: CameraAccess | undefined = undefined;
 
   async getVolume(): Promise<number> {
     return this.volume;

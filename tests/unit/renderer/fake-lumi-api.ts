@@ -45,6 +45,7 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     startAtLogin: false,
     notifications: true,
     historyRetentionDays: 30,
+    keepPictureThumbnails: false,
     outboxMaxAgeMinutes: 10,
     toolConsent: { 'self.audio_speaker.set_volume': 'ask', 'self.screen.set_brightness': 'allow' },
     ...overrides,

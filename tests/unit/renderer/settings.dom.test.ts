@@ -38,6 +38,10 @@ describe('settings', () => {
       target: { value: 'forever' },
     });
     expect(fake.api.updateSettings).toHaveBeenLastCalledWith({ historyRetentionDays: null });
+    const keepPictures = screen.getByTestId('settings-keep-picture-thumbnails') as HTMLInputElement;
+    expect(keepPictures.checked).toBe(false);
+    await fireEvent.click(keepPictures);
+    expect(fake.api.updateSettings).toHaveBeenLastCalledWith({ keepPictureThumbnails: true });
     await fireEvent.change(screen.getByTestId('audio-volume'), { target: { value: '35' } });
     expect(fake.api.updateSettings).toHaveBeenLastCalledWith({ volume: 35 });
     await fireEvent.click(screen.getByTestId('settings-realtime'));
