@@ -10,7 +10,13 @@ export type ConnectionState =
   | { readonly kind: 'connecting'; readonly attempt: number; readonly url: string }
   | { readonly kind: 'connected' }
   | { readonly kind: 'handshaking' }
-  | { readonly kind: 'ready'; readonly sessionId: string; readonly serverVersion: string }
+  | {
+      readonly kind: 'ready';
+      readonly sessionId: string;
+      readonly serverVersion: string;
+      /** What carries the session: one WebSocket, or MQTT with UDP audio. */
+      readonly transport: TransportKind;
+    }
   | {
       readonly kind: 'reconnecting';
       readonly attempt: number;
@@ -40,6 +46,9 @@ export type ConnectionState =
     };
 
 export type ConnectionKind = ConnectionState['kind'];
+
+/** What carries a session: one WebSocket, or MQTT for messages with UDP for audio. */
+export type TransportKind = 'websocket' | 'mqtt';
 
 /**
  * Why a connection ended without retrying:

@@ -9,6 +9,7 @@ import type { InboundFrame } from '../protocol/parse.ts';
 import type { ServerHello } from '../protocol/server-messages.ts';
 import { type Clock, type RandomSource, SECOND } from '../util/clock.ts';
 import type { ReconnectOptions } from './backoff.ts';
+import type { CarrierFactory } from './carrier.ts';
 
 /** Firmware limits: 10 s for the upgrade, 10 s for the server hello (docs/protocol.md §2.3). */
 export const HANDSHAKE_TIMEOUT = 10 * SECOND;
@@ -36,6 +37,11 @@ export interface ServerAudioParams {
 }
 
 export interface ConnectionOptions {
+  /**
+   * What carries the sessions; default: a WebSocket to `url` with `token` (the carrier options
+   * below: url, token, protocolVersion, ca, refreshToken, handshakeTimeoutMs).
+   */
+  readonly carriers?: CarrierFactory;
   readonly url: string;
   readonly token: string | null;
   readonly deviceId: string;
@@ -66,7 +72,10 @@ export type ConnectionEvents = {
   stateChanged: (previous: ConnectionState, next: ConnectionState) => void;
   /** A parsed text frame (messages, plain text, invalid and unknown frames alike). */
   frame: (frame: InboundFrame) => void;
-  /** Reply audio: the Opus payload of a binary frame and when it arrived. */
-  audio: (opus: Uint8Array, arrivedAt: number) => void;
+  /**
+   * Reply audio: the Opus payload of a packet, when it arrived, and its transport sequence
+   * number (UDP; null over a WebSocket, whose TCP keeps order).
+   */
+  audio: (opus: Uint8Array, arrivedAt: number, sequence: number | null) => void;
   protocolLogged: (entry: ProtocolLogEntry) => void;
 };

@@ -298,7 +298,7 @@ export class Session {
     if (this.#expiryTimer) this.#clock.clearTimeout(this.#expiryTimer);
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
-    this.connection.disconnect();
+    this.connection.dispose();
     await this.#player.close();
   }
 

@@ -32,7 +32,7 @@ export const en = {
   'status.connected': 'Connected',
   'status.handshaking': 'Handshaking…',
   'status.ready': 'Ready',
-  'status.readyDetail': 'Server {version}',
+  'status.readyDetail': 'Server {version} over {transport}',
   'status.reconnecting': 'Reconnecting…',
   'status.reconnectingIn': 'Retrying in {seconds} s',
   'status.disconnected': 'Disconnected',

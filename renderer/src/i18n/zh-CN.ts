@@ -24,7 +24,7 @@ export const zhCN: Messages = {
   'status.connected': '已连接',
   'status.handshaking': '握手中…',
   'status.ready': '已就绪',
-  'status.readyDetail': '服务器 {version}',
+  'status.readyDetail': '服务器 {version}（{transport}）',
   'status.reconnecting': '重新连接中…',
   'status.reconnectingIn': '{seconds} 秒后重试',
   'status.disconnected': '已断开',
