@@ -39,7 +39,7 @@ export type ConnectionState =
     }
   | {
       readonly kind: 'authFailed';
-      /** `tokenRejected` or `authRefused`. */
+      /** `tokenRejected`, `authRefused` or `brokerRefused`. */
       readonly cause: Problem;
       /** Why getting a fresh token through OTA failed, or null when none was tried or got. */
       readonly refreshFailed: Problem | null;

@@ -83,6 +83,8 @@ export interface CarrierFactory {
    * are new ones to try, false when none came; rejects with the reason the refresh failed.
    */
   refreshCredentials?(): Promise<boolean>;
+  /** The link that is up between sessions (MQTT), else null. */
+  readonly idleLink?: number | null;
   /** Messages that arrive between sessions (a gateway's own MCP `initialize`, before the hello). */
   onIdleText?(listener: (raw: string) => void): () => void;
   /** Answer such a message between sessions; undefined when the transport has no such state. */

@@ -83,8 +83,9 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#timers = new NamedTimers(this.#clock);
     this.#random = options.random ?? Math.random;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    const log = (text: string): void => this.#log('in', 'invalid', text);
     this.#carriers =
-      options.carriers ??
+      options.carriers?.(log) ??
       new WebSocketCarriers(
         {
           url: options.url,
@@ -97,7 +98,7 @@ export class Connection extends Emitter<ConnectionEvents> {
           ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
           ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
         },
-        (text) => this.#log('in', 'invalid', text),
+        log,
       );
     this.#releaseIdle = this.#carriers.onIdleText?.((raw) => this.#onIdleText(raw)) ?? (() => {});
   }
@@ -116,7 +117,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * the device's tools listed on it stay known (turn-gate.ts).
    */
   get link(): number | null {
-    return this.#attempt?.carrier.link ?? null;
+    return this.#attempt?.carrier.link ?? this.#carriers.idleLink ?? null;
   }
 
   /** Where and as whom this connection talks (the vision upload names the same device). */

@@ -41,7 +41,7 @@ export interface ConnectionOptions {
    * What carries the sessions; default: a WebSocket to `url` with `token` (the carrier options
    * below: url, token, protocolVersion, ca, refreshToken, handshakeTimeoutMs).
    */
-  readonly carriers?: CarrierFactory;
+  readonly carriers?: (log: (text: string) => void) => CarrierFactory;
   readonly url: string;
   readonly token: string | null;
   readonly deviceId: string;

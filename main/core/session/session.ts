@@ -174,7 +174,7 @@ export class Session {
     return {
       expectTools: () => gate.expectTools(),
       initializeReceived: () => gate.initializeReceived(),
-      toolsListed: () => gate.toolsListed(),
+      toolsListed: () => gate.toolsListed(this.connection.link),
     };
   }
 
@@ -603,7 +603,7 @@ export class Session {
   #onConnection(previous: ConnectionState, next: ConnectionState): void {
     this.#emit({ type: 'connectionChanged', previous, next });
     if (next.kind === 'ready') {
-      this.#gate.sessionReady();
+      this.#gate.sessionReady(this.connection.link);
       this.#voice.onReady();
       this.#pump();
     } else if (previous.kind === 'ready') {

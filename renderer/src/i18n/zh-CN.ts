@@ -241,6 +241,10 @@ export const zhCN: Messages = {
   'problem.authRefused': '服务器拒绝了连接（HTTP {status}）。',
   'problem.invalidUrl': '服务器地址 {url} 无效：WebSocket 地址以 ws:// 或 wss:// 开头。',
   'problem.socketError': '连接出错：{detail}',
+  'problem.brokerRefused': 'MQTT 服务器拒绝了此设备（{reason}）。',
+  'problem.udpMissing': '服务器没有提供用于音频的 UDP 地址和密钥。',
+  'problem.udpBlocked':
+    '你与服务器之间的 UDP 被阻断：{seconds} 秒内没有收到回复音频。如果服务器提供 WebSocket，请将传输方式改为 WebSocket。',
 
   'problem.otaRefused': '{host} 拒绝了连接：该端口上没有服务在监听。',
   'problem.otaDnsFailed': '无法解析 OTA 服务器名称 {host}。',
@@ -254,8 +258,9 @@ export const zhCN: Messages = {
   'problem.otaRejected': 'OTA 服务器拒绝了此设备：{text}',
   'problem.otaUnusable': '{url} 的 OTA 回应无法使用（{detail}）。',
   'problem.otaMqttOnly':
-    '服务器只提供 MQTT+UDP，而 Lumi 使用 WebSocket。请在服务器配置中启用 WebSocket 地址。',
+    '服务器只提供 MQTT+UDP，而传输方式设为 WebSocket。请将传输方式改为“自动”或 MQTT。',
   'problem.otaNoWebSocket': 'OTA 回应中没有 WebSocket 地址。',
+  'problem.otaNoMqtt': '传输方式设为 MQTT，但 OTA 回应中没有 MQTT 部分。请改为“自动”或 WebSocket。',
   'problem.otaCancelled': '请求已取消。',
   'problem.activationTimedOut': '设备未能及时激活。请在控制台输入验证码，然后重试。',
   'problem.activationRepeated': '验证码已被接受，但服务器仍要求激活。',
