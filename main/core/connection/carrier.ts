@@ -58,8 +58,11 @@ export interface Carrier extends Pick<Emitter<CarrierEvents>, 'on'> {
   sendAudio(opus: Uint8Array, timestamp: number): 'sent' | 'dropped';
   /** Ask the peer to prove it is alive (answered by `alive`); false when it cannot be asked now. */
   probe(): boolean;
-  /** The server's hello arrived (MQTT opens its UDP channel here). */
-  sessionStarted(hello: ServerHello): void;
+  /**
+   * The server's hello arrived (MQTT opens its UDP channel here); resolves when the session can
+   * carry audio both ways, or is null when it can at once.
+   */
+  sessionStarted(hello: ServerHello): Promise<void> | null;
   /** The server's reply audio begins (`tts start`): UDP checks that audio really arrives. */
   replyStarted(): void;
   /** The server said goodbye: a carrier whose link outlives the session ends the session now. */

@@ -352,7 +352,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
     if (frame.kind === 'message') {
       const message = frame.message;
-      if (message.type === 'hello' && this.#state.kind === 'handshaking') {
+      if (message.type === 'hello' && this.#state.kind === 'handshaking' && !attempt.wasReady) {
         const transport = this.#carriers.helloTransport;
         const accept = this.#options.acceptHello ?? ((h: ServerHello) => h.transport === transport);
         if (!accept(message)) return; // FW ignores hellos of another transport and keeps waiting
@@ -383,7 +383,17 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#serverHello = hello;
     attempt.wasReady = true;
     this.#failures = 0;
-    attempt.carrier.sessionStarted(hello);
+    const started = attempt.carrier.sessionStarted(hello);
+    if (!started) {
+      this.#onSessionStarted(attempt, hello);
+      return;
+    }
+    void started.then(() => {
+      if (this.#attempt === attempt) this.#onSessionStarted(attempt, hello);
+    });
+  }
+
+  #onSessionStarted(attempt: Attempt, hello: ServerHello): void {
     this.#setState({
       kind: 'ready',
       sessionId: hello.session_id ?? '',

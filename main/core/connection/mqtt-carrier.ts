@@ -18,7 +18,7 @@ import { Emitter } from '../util/emitter.ts';
 import * as z from '../util/zod.ts';
 import type { Carrier, CarrierEvents, CarrierFactory, CloseReport } from './carrier.ts';
 import { socketProblem } from './socket-errors.ts';
-import { OPUS_SILENCE_FRAME, UdpChannel } from './udp-channel.ts';
+import { UdpChannel } from './udp-channel.ts';
 import { parseUdpKeys } from './udp-packet.ts';
 
 /** The firmware's 10 s for the broker, as for a WebSocket upgrade (docs/protocol.md §2.3). */
@@ -280,7 +280,7 @@ class MqttCarrier extends Emitter<CarrierEvents> implements Carrier {
     return this.#state === 'open' && this.#factory.ping();
   }
 
-  sessionStarted(hello: ServerHello): void {
+  async sessionStarted(hello: ServerHello): Promise<void> {
     this.#sessionId = hello.session_id ?? null;
     const section = UdpSectionSchema.safeParse(hello.udp);
     const keys = section.success ? parseUdpKeys(section.data.key, section.data.nonce) : null;
@@ -293,7 +293,7 @@ class MqttCarrier extends Emitter<CarrierEvents> implements Carrier {
       audio: (opus, arrivedAt, sequence) => this.emit('audio', opus, arrivedAt, sequence),
       failed: () => this.terminate(this.#blocked()),
     });
-    this.#udp.send(OPUS_SILENCE_FRAME, 0);
+    await this.#udp.start();
   }
 
   replyStarted(): void {

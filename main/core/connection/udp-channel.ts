@@ -66,8 +66,18 @@ export class UdpChannel {
     return this.#received;
   }
 
+  /**
+   * Send the first datagram (silence): the gateway learns our address from it. Resolves once it
+   * is written, so the session goes ready only when reply audio can find its way back.
+   */
+  start(): Promise<void> {
+    return new Promise((resolve) => {
+      this.send(OPUS_SILENCE_FRAME, 0, resolve);
+    });
+  }
+
   /** Seal and send one Opus packet; dropped when the channel is closed or backed up. */
-  send(opus: Uint8Array, timestamp: number): 'sent' | 'dropped' {
+  send(opus: Uint8Array, timestamp: number, written?: () => void): 'sent' | 'dropped' {
     if (this.#closed || this.#pending >= SEND_BACKLOG_LIMIT) return 'dropped';
     this.#sequence += 1;
     const datagram = sealDatagram(this.#keys, opus, timestamp, this.#sequence);
@@ -76,6 +86,7 @@ export class UdpChannel {
       if (this.#closed) return;
       this.#socket.send(datagram, () => {
         this.#pending -= 1;
+        written?.();
       });
     };
     // Before the socket is connected a send would need the address again: wait for it.

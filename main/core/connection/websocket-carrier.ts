@@ -174,8 +174,9 @@ class WebSocketCarrier extends Emitter<CarrierEvents> implements Carrier {
     return true;
   }
 
-  sessionStarted(): void {
-    // The socket that carried the hello carries the audio too.
+  sessionStarted(): null {
+    // The socket that carried the hello carries the audio too: ready at once.
+    return null;
   }
 
   replyStarted(): void {
