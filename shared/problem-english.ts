@@ -40,6 +40,8 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
   socketError: 'Connection error: {detail}',
   brokerRefused: 'The MQTT broker refused the device ({reason}).',
   udpMissing: 'The server did not name a UDP address and key for the audio.',
+  fellBackToWebSocket:
+    'MQTT + UDP did not get through to the server; Lumi switched to its WebSocket.',
   udpBlocked:
     'UDP is blocked between you and the server: no reply audio arrived within {seconds} s. Choose WebSocket as the transport if the server offers it.',
 

@@ -56,6 +56,8 @@ interface ProblemParams {
   udpMissing: Record<never, never>;
   /** No reply audio came over UDP after `tts start`: something drops the datagrams. */
   udpBlocked: { readonly seconds: number };
+  /** A notice: MQTT + UDP failed and `auto` switched to the server's WebSocket. */
+  fellBackToWebSocket: Record<never, never>;
   /** A socket error we have no words for: the system's text. */
   socketError: { readonly detail: string };
 
@@ -190,6 +192,7 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   brokerRefused: true,
   udpMissing: true,
   udpBlocked: true,
+  fellBackToWebSocket: true,
   socketError: true,
   otaRefused: true,
   otaDnsFailed: true,

@@ -52,8 +52,11 @@ export interface SessionEndpoint {
   readonly mqtt: MqttEndpoint | null;
   /** Ask OTA for new MQTT credentials after the broker refused these. */
   readonly refreshMqtt?: () => Promise<MqttEndpoint | null>;
-  /** The OTA answer offered a WebSocket too: a failing UDP path can fall back to it. */
-  readonly webSocketOffered: boolean;
+  /**
+   * The transport is `auto` and the OTA answer offered a WebSocket too: when MQTT or UDP fails,
+   * the session falls back to it (`url`, `token`).
+   */
+  readonly webSocketFallback: boolean;
 }
 
 /** Resolve `source` to a session endpoint; throws CaFileError, EndpointError, OtaError or ActivationError. */
@@ -69,7 +72,7 @@ export async function resolveEndpoint(
       protocolVersion: 1,
       ca,
       mqtt: null,
-      webSocketOffered: true,
+      webSocketFallback: false,
     };
   }
   const viaOta = async () => {
@@ -104,7 +107,7 @@ export async function resolveEndpoint(
     return fresh.transport === 'websocket' ? fresh.token : (fresh.websocket?.token ?? null);
   };
   if (endpoint.transport === 'websocket') {
-    return { ...endpoint, ca, refreshToken, mqtt: null, webSocketOffered: true };
+    return { ...endpoint, ca, refreshToken, mqtt: null, webSocketFallback: false };
   }
   const { mqtt, websocket } = endpoint;
   return {
@@ -118,7 +121,7 @@ export async function resolveEndpoint(
       const fresh = await refreshed();
       return fresh.transport === 'mqtt' ? fresh.mqtt : null;
     },
-    webSocketOffered: websocket !== null,
+    webSocketFallback: websocket !== null && (deps.transport ?? 'auto') === 'auto',
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * What carries a session, from the resolved endpoint: MQTT + UDP when OTA handed out an `mqtt`
- * section the transport setting accepts, else the connection's default WebSocket. The MQTT
+ * section the transport setting accepts (with the answer's WebSocket as the fallback of `auto`),
+ * else the connection's default WebSocket. The MQTT
  * client is loaded only then, so a WebSocket profile never pays for it.
  */
 import type { ConnectionOptions } from '../connection/options.ts';
@@ -11,7 +12,7 @@ import type { SessionEndpoint } from './endpoint.ts';
 export async function transportOptions(
   endpoint: SessionEndpoint,
   clock: Clock = systemClock,
-): Promise<Pick<ConnectionOptions, 'carriers'>> {
+): Promise<Pick<ConnectionOptions, 'carriers' | 'fallBackToWebSocket'>> {
   const mqtt = endpoint.mqtt;
   if (!mqtt) return {};
   const { MqttCarriers } = await import('../connection/mqtt-carrier.ts');
@@ -24,5 +25,6 @@ export async function transportOptions(
         log,
         ...(endpoint.refreshMqtt ? { refreshEndpoint: endpoint.refreshMqtt } : {}),
       }),
+    fallBackToWebSocket: endpoint.webSocketFallback,
   };
 }

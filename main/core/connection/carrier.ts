@@ -65,6 +65,8 @@ export interface Carrier extends Pick<Emitter<CarrierEvents>, 'on'> {
   sessionStarted(hello: ServerHello): Promise<void> | null;
   /** The server's reply audio begins (`tts start`): UDP checks that audio really arrives. */
   replyStarted(): void;
+  /** The reply is over (`tts stop`): a reply whose audio never came proves UDP blocked now. */
+  replyEnded(): void;
   /** The server said goodbye: a carrier whose link outlives the session ends the session now. */
   goodbyeReceived(): void;
   /** End the session politely (our close). */

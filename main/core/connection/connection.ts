@@ -58,7 +58,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #backoff: ReconnectOptions;
-  readonly #carriers: CarrierFactory;
+  #carriers: CarrierFactory;
   #state: ConnectionState = { kind: 'initial' };
   #attempt: Attempt | null = null;
   /** Failed attempts since the last session was established: the give-up count. */
@@ -74,7 +74,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   #serverHello: ServerHello | null = null;
   readonly #timers: NamedTimers<TimerName>;
   #droppedAudioFrames = 0;
-  readonly #releaseIdle: () => void;
+  #releaseIdle: () => void;
 
   constructor(options: ConnectionOptions) {
     super();
@@ -83,24 +83,48 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#timers = new NamedTimers(this.#clock);
     this.#random = options.random ?? Math.random;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
-    const log = (text: string): void => this.#log('in', 'invalid', text);
-    this.#carriers =
-      options.carriers?.(log) ??
-      new WebSocketCarriers(
-        {
-          url: options.url,
-          token: options.token,
-          deviceId: options.deviceId,
-          clientId: options.clientId,
-          protocolVersion: options.protocolVersion ?? 1,
-          clock: this.#clock,
-          ...(options.ca ? { ca: options.ca } : {}),
-          ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
-          ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
-        },
-        log,
-      );
+    this.#carriers = options.carriers?.(this.#carrierLog) ?? this.#webSocketCarriers();
     this.#releaseIdle = this.#carriers.onIdleText?.((raw) => this.#onIdleText(raw)) ?? (() => {});
+  }
+
+  readonly #carrierLog = (text: string): void => this.#log('in', 'invalid', text);
+
+  #webSocketCarriers(): CarrierFactory {
+    const options = this.#options;
+    return new WebSocketCarriers(
+      {
+        url: options.url,
+        token: options.token,
+        deviceId: options.deviceId,
+        clientId: options.clientId,
+        protocolVersion: options.protocolVersion ?? 1,
+        clock: this.#clock,
+        ...(options.ca ? { ca: options.ca } : {}),
+        ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+        ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
+      },
+      this.#carrierLog,
+    );
+  }
+
+  /**
+   * Auto's fallback (docs/protocol.md §1.4): the OTA answer offered a WebSocket too and the
+   * other transport cannot get a session through. Once; true when it switched.
+   */
+  #fallBack(cause: Problem): boolean {
+    if (!this.#options.fallBackToWebSocket || this.#carriers.transport === 'websocket') {
+      return false;
+    }
+    this.#releaseIdle();
+    this.#releaseIdle = () => {};
+    this.#carriers.release();
+    this.#carriers = this.#webSocketCarriers();
+    this.emit('transportChanged', cause);
+    this.#failures = 0;
+    this.#backoffStep = 0;
+    this.#credentialsRefreshed = false;
+    this.#open();
+    return true;
   }
 
   get state(): ConnectionState {
@@ -360,6 +384,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         return;
       }
       if (message.type === 'tts' && message.state === 'start') attempt.carrier.replyStarted();
+      if (message.type === 'tts' && message.state === 'stop') attempt.carrier.replyEnded();
       if (message.type === 'goodbye') {
         attempt.saidGoodbye = true;
         this.emit('frame', frame);
@@ -441,6 +466,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         void this.#onAuthFailure(verdict.cause);
         return;
       case 'fatal':
+        if (this.#fallBack(verdict.cause)) return;
         this.#setState({ kind: 'failed', cause: verdict.cause, gaveUpAfter: null, retryAt: null });
         return;
       case 'retry':
@@ -471,6 +497,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   #scheduleRetry(cause: Problem): void {
     this.#failures += 1;
     if (this.#failures >= this.#backoff.maxAttempts) {
+      if (this.#fallBack(cause)) return;
       this.#scheduleSlowRetry(cause);
       return;
     }

@@ -243,6 +243,7 @@ class MqttCarrier extends Emitter<CarrierEvents> implements Carrier {
   #sessionId: string | null = null;
   #udp: UdpChannel | null = null;
   #watch: TimerHandle | null = null;
+  #receivedAtStart = 0;
   #state: 'opening' | 'open' | 'ended' = 'opening';
 
   constructor(factory: MqttCarriers, options: MqttCarrierOptions) {
@@ -299,11 +300,22 @@ class MqttCarrier extends Emitter<CarrierEvents> implements Carrier {
   replyStarted(): void {
     const udp = this.#udp;
     if (!udp || this.#watch) return;
-    const before = udp.received;
+    this.#receivedAtStart = udp.received;
     this.#watch = this.#options.clock.setTimeout(() => {
       this.#watch = null;
-      if (this.#udp === udp && udp.received === before) this.terminate(this.#blocked());
+      if (this.#udp === udp && udp.received === this.#receivedAtStart) {
+        this.terminate(this.#blocked());
+      }
     }, this.#limitMs);
+  }
+
+  replyEnded(): void {
+    const udp = this.#udp;
+    if (!udp || !this.#watch) return;
+    this.#options.clock.clearTimeout(this.#watch);
+    this.#watch = null;
+    // A whole reply went by without one datagram: no need to wait out the limit.
+    if (udp.received === this.#receivedAtStart) this.terminate(this.#blocked());
   }
 
   goodbyeReceived(): void {

@@ -3,6 +3,7 @@
  * with the firmware's or the servers' reason beside it.
  */
 import type { ConnectionState } from '../../../shared/connection-state.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { ProtocolLogEntry } from '../../../shared/session-events.ts';
 import type { ClientHello, FrameDuration, ProtocolVersion } from '../protocol/client-messages.ts';
 import type { InboundFrame } from '../protocol/parse.ts';
@@ -42,6 +43,11 @@ export interface ConnectionOptions {
    * below: url, token, protocolVersion, ca, refreshToken, handshakeTimeoutMs).
    */
   readonly carriers?: (log: (text: string) => void) => CarrierFactory;
+  /**
+   * When `carriers` cannot get a session through (UDP blocked, the broker out of reach), switch
+   * to the default WebSocket once and say so (`transportChanged`).
+   */
+  readonly fallBackToWebSocket?: boolean;
   readonly url: string;
   readonly token: string | null;
   readonly deviceId: string;
@@ -78,4 +84,6 @@ export type ConnectionEvents = {
    */
   audio: (opus: Uint8Array, arrivedAt: number, sequence: number | null) => void;
   protocolLogged: (entry: ProtocolLogEntry) => void;
+  /** Sessions now go over the WebSocket because the other transport failed with `cause`. */
+  transportChanged: (cause: Problem) => void;
 };

@@ -183,6 +183,10 @@ class WebSocketCarrier extends Emitter<CarrierEvents> implements Carrier {
     // TCP delivers the reply or closes: nothing to watch.
   }
 
+  replyEnded(): void {
+    // Nothing was being watched.
+  }
+
   goodbyeReceived(): void {
     // The server closes the socket after its goodbye; that close is the end.
   }

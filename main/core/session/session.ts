@@ -161,6 +161,9 @@ export class Session {
       this.connection.on('protocolLogged', (entry) =>
         this.#emit({ type: 'protocolLogged', entry }),
       ),
+      this.connection.on('transportChanged', () =>
+        this.#emitError({ code: 'fellBackToWebSocket' }),
+      ),
     );
   }
 

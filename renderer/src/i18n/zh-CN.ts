@@ -243,6 +243,7 @@ export const zhCN: Messages = {
   'problem.socketError': '连接出错：{detail}',
   'problem.brokerRefused': 'MQTT 服务器拒绝了此设备（{reason}）。',
   'problem.udpMissing': '服务器没有提供用于音频的 UDP 地址和密钥。',
+  'problem.fellBackToWebSocket': 'MQTT + UDP 无法连通服务器；Lumi 已改用服务器的 WebSocket。',
   'problem.udpBlocked':
     '你与服务器之间的 UDP 被阻断：{seconds} 秒内没有收到回复音频。如果服务器提供 WebSocket，请将传输方式改为 WebSocket。',
 

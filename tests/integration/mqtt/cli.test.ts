@@ -141,4 +141,32 @@ describe('lumi-cli over MQTT + UDP', () => {
     // The tone, not noise or silence: its frequency carries a hundred times its neighbours' power.
     expect(at(TONE_HZ)).toBeGreaterThan(100 * Math.max(at(TONE_HZ * 0.7), at(TONE_HZ * 1.4)));
   });
+
+  it('auto falls back to the WebSocket the OTA also offered when UDP does not get through', async () => {
+    server = await startReferenceServer({
+      mcp: false,
+      otaTransport: 'both',
+      udpUnreachable: 'blackhole',
+    });
+    // The first reply's audio never arrives; the second turn goes over the WebSocket.
+    const run = await cli([
+      '--ota',
+      server.otaUrl,
+      '--text',
+      'hi',
+      '--text',
+      'again',
+      '--json',
+      '--config-dir',
+      configDir(),
+    ]);
+    expect(run.code).toBe(0);
+    const readies = run.events.filter((e) => e.event === 'state' && e.connection === 'ready');
+    expect(readies.map((e) => e.transport)).toEqual(['mqtt', 'websocket']);
+    expect(run.events.some((e) => e.event === 'error' && e.code === 'fellBackToWebSocket')).toBe(
+      true,
+    );
+    expect(run.events.some((e) => e.event === 'turn_end' && e.aborted === false)).toBe(true);
+    expect(server.connections.at(-1)?.url.startsWith('mqtt://')).toBe(false);
+  });
 });

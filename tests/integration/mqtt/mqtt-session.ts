@@ -52,7 +52,7 @@ export async function startMqttSession(
       refreshes += 1;
       return Promise.resolve(mqttEndpointOf(server));
     },
-    webSocketOffered: false,
+    webSocketFallback: false,
   });
   const session = createSession({
     url: server.url,
