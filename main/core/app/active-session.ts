@@ -189,6 +189,7 @@ export class ActiveSession {
       appVersion: this.#deps.appVersion,
       caFile: profile.caFile,
       allowInsecureWebSocket: profile.allowInsecureWebSocket ?? false,
+      transport: profile.transport ?? 'auto',
       clock: this.#deps.clock,
       signal: this.#abort.signal,
       storeToken: (token) => {

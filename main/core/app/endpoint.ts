@@ -13,7 +13,8 @@ import type { ActivationPrompt } from '../ota/activation.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import type { Clock } from '../util/clock.ts';
 import type { MqttEndpoint } from '../ota/mqtt-section.ts';
-import { resolveViaOta, type ResolvedEndpoint, type TransportChoice } from './ota-endpoint.ts';
+import type { ProfileTransport } from '../../../shared/settings.ts';
+import { resolveViaOta, type ResolvedEndpoint } from './ota-endpoint.ts';
 
 export type EndpointSource =
   | { readonly kind: 'websocket'; readonly url: string; readonly token: string | null }
@@ -34,7 +35,7 @@ export interface EndpointDeps {
   /** Accept a `ws://` address from an `https://` OTA (see OtaEndpointOptions). */
   readonly allowInsecureWebSocket?: boolean;
   /** The profile's transport setting (OTA profiles; a `ws(s)://` address is a WebSocket). */
-  readonly transport?: TransportChoice;
+  readonly transport?: ProfileTransport;
 }
 
 /** The profile's CA file cannot be read. */

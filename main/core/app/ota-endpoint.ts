@@ -13,10 +13,8 @@ import { withOtaRetries } from '../ota/retry.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import type { BackoffOptions } from '../connection/backoff.ts';
 import type { Clock } from '../util/clock.ts';
+import type { ProfileTransport } from '../../../shared/settings.ts';
 import type { MqttEndpoint } from '../ota/mqtt-section.ts';
-
-/** Which transport a profile asks for; `auto` takes MQTT when the OTA answer offers it. */
-export type TransportChoice = 'auto' | 'websocket' | 'mqtt';
 
 /** After this many OTA rounds that still ask for activation, stop (the firmware's loop, bounded). */
 const MAX_ACTIVATION_ROUNDS = 3;
@@ -42,7 +40,7 @@ export interface OtaEndpointOptions {
    */
   readonly allowInsecureWebSocket?: boolean;
   /** Default `auto`. */
-  readonly transport?: TransportChoice;
+  readonly transport?: ProfileTransport;
 }
 
 /** The WebSocket side of an OTA answer. */
