@@ -188,6 +188,8 @@ export const en = {
   'doctor.step.ota': 'OTA request',
   'doctor.step.activation': 'Activation',
   'doctor.step.websocket': 'WebSocket',
+  'doctor.step.broker': 'MQTT broker',
+  'doctor.step.udp': 'UDP audio',
   'doctor.step.hello': 'Hello handshake',
   'doctor.step.mcp': 'Device tools (MCP)',
 

@@ -178,6 +178,8 @@ export const zhCN: Messages = {
   'doctor.step.ota': 'OTA 请求',
   'doctor.step.activation': '设备激活',
   'doctor.step.websocket': 'WebSocket',
+  'doctor.step.broker': 'MQTT 服务器',
+  'doctor.step.udp': 'UDP 音频',
   'doctor.step.hello': 'Hello 握手',
   'doctor.step.mcp': '设备工具（MCP）',
 
