@@ -186,6 +186,38 @@ function transportOf(result: OtaResult, choice: ProfileTransport): Target | null
   return { kind: 'websocket', ...websocket };
 }
 
+/** The MQTT + UDP steps (doctor-mqtt.ts), reported with the plain fixes. */
+async function brokerSteps(
+  endpoint: MqttEndpoint,
+  ca: Buffer | null,
+  options: DoctorOptions,
+  clock: Clock,
+  report: Report,
+): Promise<void> {
+  await mqttSteps(
+    {
+      endpoint,
+      ca: ca === null ? null : ca.toString('utf8'),
+      identity: options.identity,
+      clock,
+      helloTimeoutMs: options.helloTimeoutMs ?? DOCTOR_HELLO_TIMEOUT_MS,
+      mcpTimeoutMs: options.mcpTimeoutMs ?? DOCTOR_MCP_TIMEOUT_MS,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    (name, started, outcome) => {
+      const ms = clock.now() - started;
+      if (outcome === null) {
+        report.fail(name, ms, 'No MCP initialize from the server.', MCP_FIX);
+      } else if (outcome.ok) {
+        report.ok(name, ms, outcome.detail);
+      } else {
+        report.fail(name, ms, outcome.detail, outcome.fix);
+        report.notRun(name);
+      }
+    },
+  );
+}
+
 /** Run every step; the list always has every step of the transport, in order. */
 export async function runDoctor(options: DoctorOptions): Promise<readonly DoctorStep[]> {
   const clock = options.clock ?? systemClock;
@@ -210,28 +242,7 @@ export async function runDoctor(options: DoctorOptions): Promise<readonly Doctor
   }
 
   if (target.kind === 'mqtt') {
-    await mqttSteps(
-      {
-        endpoint: target.endpoint,
-        ca: ca === null ? null : ca.toString('utf8'),
-        identity: options.identity,
-        clock,
-        helloTimeoutMs: options.helloTimeoutMs ?? DOCTOR_HELLO_TIMEOUT_MS,
-        mcpTimeoutMs: options.mcpTimeoutMs ?? DOCTOR_MCP_TIMEOUT_MS,
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-      (name, started, outcome) => {
-        const ms = clock.now() - started;
-        if (outcome === null) {
-          report.fail(name, ms, 'No MCP initialize from the server.', MCP_FIX);
-        } else if (outcome.ok) {
-          report.ok(name, ms, outcome.detail);
-        } else {
-          report.fail(name, ms, outcome.detail, outcome.fix);
-          report.notRun(name);
-        }
-      },
-    );
+    await brokerSteps(target.endpoint, ca, options, clock, report);
     return report.steps;
   }
 
