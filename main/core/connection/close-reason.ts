@@ -1,3 +1,4 @@
+import { describeProblem } from '../../../shared/problem-english.ts';
 import type { Problem } from '../../../shared/problems.ts';
 
 /**
@@ -62,4 +63,18 @@ export function classifyClose(facts: CloseFacts): CloseVerdict {
     return { kind: 'fatal', cause: facts.error };
   if (facts.error) return { kind: 'retry', cause: facts.error };
   return { kind: 'retry', cause: { code: 'closed', closeCode: facts.code } };
+}
+
+/** The verdict in English, for the protocol log. */
+export function describeVerdict(verdict: CloseVerdict): string {
+  switch (verdict.kind) {
+    case 'ours':
+      return 'closed by us';
+    case 'idle':
+      return 'the server ended the session';
+    case 'auth':
+    case 'retry':
+    case 'fatal':
+      return describeProblem(verdict.cause);
+  }
 }

@@ -8,18 +8,12 @@
  * move the state of a new one.
  */
 import type { ConnectionState } from '../../../shared/connection-state.ts';
-import { describeProblem, problemOf } from '../../../shared/problem-english.ts';
-import { errorDetail, type Problem } from '../../../shared/problems.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { ProtocolLogEntry } from '../../../shared/session-events.ts';
-import {
-  buildHello,
-  encodeClientMessage,
-  type ClientMessage,
-  type ProtocolVersion,
-} from '../protocol/client-messages.ts';
+import type { ClientMessage } from '../protocol/client-messages.ts';
 import { AUTH_FAILED_TEXT, parseServerText } from '../protocol/parse.ts';
 import type { ServerHello } from '../protocol/server-messages.ts';
-import { type Clock, type RandomSource, systemClock } from '../util/clock.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import {
   HELLO_RESEND_AFTER,
@@ -35,10 +29,12 @@ import {
 
 export * from './options.ts';
 import { NamedTimers } from '../util/named-timers.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type ReconnectOptions } from './backoff.ts';
+import { DEFAULT_BACKOFF } from './backoff.ts';
 import type { Carrier, CarrierFactory, CloseReport, TransportKind } from './carrier.ts';
-import { classifyClose, type CloseVerdict } from './close-reason.ts';
-import { InvalidUrlError, WebSocketCarriers } from './websocket-carrier.ts';
+import { classifyClose, describeVerdict } from './close-reason.ts';
+import { Recovery } from './recovery.ts';
+import { InvalidUrlError, webSocketCarriersFor } from './websocket-carrier.ts';
+import { helloText, messageText } from './wire.ts';
 
 const LOG_TEXT_LIMIT = 500;
 
@@ -56,19 +52,10 @@ interface Attempt {
 export class Connection extends Emitter<ConnectionEvents> {
   readonly #options: ConnectionOptions;
   readonly #clock: Clock;
-  readonly #random: RandomSource;
-  readonly #backoff: ReconnectOptions;
+  readonly #recovery: Recovery;
   #carriers: CarrierFactory;
   #state: ConnectionState = { kind: 'initial' };
   #attempt: Attempt | null = null;
-  /** Failed attempts since the last session was established: the give-up count. */
-  #failures = 0;
-  /**
-   * Backoff step: grows with every retry and resets only once a connection stayed up, so a
-   * server that accepts and then drops us at once is not hammered.
-   */
-  #backoffStep = 0;
-  #credentialsRefreshed = false;
   /** The session has a turn waiting for its reply (a clean close then is not an idle hang-up). */
   #turnInFlight = false;
   #serverHello: ServerHello | null = null;
@@ -81,8 +68,19 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#timers = new NamedTimers(this.#clock);
-    this.#random = options.random ?? Math.random;
-    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#recovery = new Recovery(
+      this.#clock,
+      options.random ?? Math.random,
+      options.backoff ?? DEFAULT_BACKOFF,
+      {
+        state: () => this.#state,
+        setState: (next) => this.#setState(next),
+        open: () => this.#open(),
+        schedule: (ms, callback) => this.#timers.set('retry', ms, callback),
+        refreshCredentials: () => this.#carriers.refreshCredentials?.bind(this.#carriers),
+        fallBack: (cause) => this.#fallBack(cause),
+      },
+    );
     this.#carriers = options.carriers?.(this.#carrierLog) ?? this.#webSocketCarriers();
     this.#releaseIdle = this.#carriers.onIdleText?.((raw) => this.#onIdleText(raw)) ?? (() => {});
   }
@@ -90,21 +88,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   readonly #carrierLog = (text: string): void => this.#log('in', 'invalid', text);
 
   #webSocketCarriers(): CarrierFactory {
-    const options = this.#options;
-    return new WebSocketCarriers(
-      {
-        url: options.url,
-        token: options.token,
-        deviceId: options.deviceId,
-        clientId: options.clientId,
-        protocolVersion: options.protocolVersion ?? 1,
-        clock: this.#clock,
-        ...(options.ca ? { ca: options.ca } : {}),
-        ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
-        ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
-      },
-      this.#carrierLog,
-    );
+    return webSocketCarriersFor(this.#options, this.#clock, this.#carrierLog);
   }
 
   /**
@@ -120,9 +104,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#carriers.release();
     this.#carriers = this.#webSocketCarriers();
     this.emit('transportChanged', cause);
-    this.#failures = 0;
-    this.#backoffStep = 0;
-    this.#credentialsRefreshed = false;
+    this.#recovery.restart();
     this.#open();
     return true;
   }
@@ -173,9 +155,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       case 'disconnected':
       case 'failed':
       case 'authFailed':
-        this.#failures = 0;
-        this.#backoffStep = 0;
-        this.#credentialsRefreshed = false;
+        this.#recovery.restart();
         this.#open();
         return;
       case 'reconnecting':
@@ -286,14 +266,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (this.#attempt) this.#attempt.saidGoodbye = true;
   }
 
-  get #protocolVersion(): ProtocolVersion {
-    return this.#options.protocolVersion ?? 1;
-  }
-
   #open(): void {
     this.#timers.clearAll();
-    const attemptNumber = this.#failures + 1;
-    this.#setState({ kind: 'connecting', attempt: attemptNumber, url: this.#carriers.url });
+    const number = this.#recovery.attemptNumber;
+    this.#setState({ kind: 'connecting', attempt: number, url: this.#carriers.url });
     let carrier: Carrier;
     try {
       carrier = this.#carriers.open();
@@ -337,17 +313,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   #sendHello(attempt: Attempt): void {
-    const udp = this.#carriers.helloTransport === 'udp';
-    const hello = buildHello({
-      // The MQTT hello is version 3 (docs/protocol.md §1.4): UDP carries bare Opus.
-      protocolVersion: udp ? 3 : this.#protocolVersion,
-      transport: this.#carriers.helloTransport,
-      ...(this.#options.frameDuration ? { frameDuration: this.#options.frameDuration } : {}),
-      ...(this.#options.mcp === undefined ? {} : { mcp: this.#options.mcp }),
-    });
-    const wire = this.#options.decorateHello ? this.#options.decorateHello(hello) : hello;
+    const text = helloText(this.#options, this.#carriers.helloTransport);
     const send = (): void => {
-      const text = JSON.stringify(wire);
       attempt.carrier.sendText(text).catch(() => undefined);
       this.#log('out', 'json', text);
     };
@@ -407,7 +374,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#timers.clear('helloResend');
     this.#serverHello = hello;
     attempt.wasReady = true;
-    this.#failures = 0;
+    this.#recovery.established();
     const started = attempt.carrier.sessionStarted(hello);
     if (!started) {
       this.#onSessionStarted(attempt, hello);
@@ -428,8 +395,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#schedulePing();
     this.#timers.set('stable', STABLE_AFTER, () => {
       if (this.#attempt !== attempt) return;
-      this.#backoffStep = 0;
-      this.#credentialsRefreshed = false;
+      this.#recovery.stable();
     });
   }
 
@@ -448,84 +414,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       error: attempt.error ?? report.error,
     });
     this.#log('in', 'text', `socket closed (code ${report.code}): ${describeVerdict(verdict)}`);
-    this.#follow(verdict);
-  }
-
-  #follow(verdict: CloseVerdict): void {
-    switch (verdict.kind) {
-      case 'ours':
-        if (this.#state.kind !== 'disconnected')
-          this.#setState({ kind: 'disconnected', reason: 'user' });
-        return;
-      case 'idle':
-        this.#failures = 0;
-        this.#backoffStep = 0;
-        this.#setState({ kind: 'disconnected', reason: 'idle' });
-        return;
-      case 'auth':
-        void this.#onAuthFailure(verdict.cause);
-        return;
-      case 'fatal':
-        if (this.#fallBack(verdict.cause)) return;
-        this.#setState({ kind: 'failed', cause: verdict.cause, gaveUpAfter: null, retryAt: null });
-        return;
-      case 'retry':
-        this.#scheduleRetry(verdict.cause);
-        return;
-    }
-  }
-
-  async #onAuthFailure(cause: Problem): Promise<void> {
-    const refresh = this.#carriers.refreshCredentials?.bind(this.#carriers);
-    if (refresh && !this.#credentialsRefreshed) {
-      this.#credentialsRefreshed = true;
-      let renewed: boolean;
-      try {
-        renewed = await refresh();
-      } catch (error) {
-        this.#setState({ kind: 'authFailed', cause, refreshFailed: problemOf(error) });
-        return;
-      }
-      if (renewed) {
-        this.#open();
-        return;
-      }
-    }
-    this.#setState({ kind: 'authFailed', cause, refreshFailed: null });
-  }
-
-  #scheduleRetry(cause: Problem): void {
-    this.#failures += 1;
-    if (this.#failures >= this.#backoff.maxAttempts) {
-      if (this.#fallBack(cause)) return;
-      this.#scheduleSlowRetry(cause);
-      return;
-    }
-    this.#backoffStep += 1;
-    const delay = backoffDelay(this.#backoffStep, this.#backoff, this.#random);
-    this.#setState({
-      kind: 'reconnecting',
-      attempt: this.#failures + 1,
-      retryAt: this.#clock.now() + delay,
-      cause,
-    });
-    this.#timers.set('retry', delay, () => {
-      if (this.#state.kind === 'reconnecting') this.#open();
-    });
-  }
-
-  /** The quick attempts are spent: `failed` for the UI, and one more attempt now and then. */
-  #scheduleSlowRetry(cause: Problem): void {
-    const delay = this.#backoff.slowRetryMs;
-    this.#setState({
-      kind: 'failed',
-      cause,
-      gaveUpAfter: this.#failures,
-      retryAt: this.#clock.now() + delay,
-    });
-    this.#timers.set('retry', delay, () => {
-      if (this.#state.kind === 'failed') this.#open();
-    });
+    this.#recovery.follow(verdict);
   }
 
   #schedulePing(): void {
@@ -549,16 +438,9 @@ export class Connection extends Emitter<ConnectionEvents> {
   #write(carrier: Pick<Carrier, 'sendText'>, message: ClientMessage): Promise<void> {
     let text: string;
     try {
-      const encoded = encodeClientMessage(message, this.sessionId);
-      text = this.#options.decorateMessage
-        ? JSON.stringify(
-            this.#options.decorateMessage(JSON.parse(encoded) as Record<string, unknown>),
-          )
-        : encoded;
+      text = messageText(this.#options, message, this.sessionId);
     } catch (error) {
-      return Promise.reject(
-        new Error(`Refused to send a malformed message: ${errorDetail(error)}`),
-      );
+      return Promise.reject(error as Error);
     }
     const written = carrier.sendText(text);
     this.#log('out', 'json', text);
@@ -579,18 +461,5 @@ export class Connection extends Emitter<ConnectionEvents> {
       kind,
       text: text.length > LOG_TEXT_LIMIT ? `${text.slice(0, LOG_TEXT_LIMIT)}…` : text,
     });
-  }
-}
-
-function describeVerdict(verdict: CloseVerdict): string {
-  switch (verdict.kind) {
-    case 'ours':
-      return 'closed by us';
-    case 'idle':
-      return 'the server ended the session';
-    case 'auth':
-    case 'retry':
-    case 'fatal':
-      return describeProblem(verdict.cause);
   }
 }

@@ -11,6 +11,7 @@ import type { Clock, TimerHandle } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import type { Carrier, CarrierEvents, CarrierFactory, CloseReport } from './carrier.ts';
 import {
+  type ConnectionOptions,
   AUDIO_BACKLOG_LIMIT_BYTES,
   CLOSE_GRACE,
   HANDSHAKE_TIMEOUT,
@@ -36,6 +37,28 @@ export type CarrierLog = (text: string) => void;
 
 /** An address `ws` cannot even parse: retrying cannot help. */
 export class InvalidUrlError extends Error {}
+
+/** The WebSocket carriers of a connection's own options (url, token, headers, CA). */
+export function webSocketCarriersFor(
+  options: ConnectionOptions,
+  clock: Clock,
+  log: CarrierLog,
+): WebSocketCarriers {
+  return new WebSocketCarriers(
+    {
+      url: options.url,
+      token: options.token,
+      deviceId: options.deviceId,
+      clientId: options.clientId,
+      protocolVersion: options.protocolVersion ?? 1,
+      clock,
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+      ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
+    },
+    log,
+  );
+}
 
 /** Opens one WebSocket per attempt with the firmware's headers; holds the token between them. */
 export class WebSocketCarriers implements CarrierFactory {
