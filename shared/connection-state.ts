@@ -10,7 +10,13 @@ export type ConnectionState =
   | { readonly kind: 'connecting'; readonly attempt: number; readonly url: string }
   | { readonly kind: 'connected' }
   | { readonly kind: 'handshaking' }
-  | { readonly kind: 'ready'; readonly sessionId: string; readonly serverVersion: string }
+  | {
+      readonly kind: 'ready';
+      readonly sessionId: string;
+      readonly serverVersion: string;
+      /** What carries the session: one WebSocket, or MQTT with UDP audio. */
+      readonly transport: TransportKind;
+    }
   | {
       readonly kind: 'reconnecting';
       readonly attempt: number;
@@ -33,13 +39,16 @@ export type ConnectionState =
     }
   | {
       readonly kind: 'authFailed';
-      /** `tokenRejected` or `authRefused`. */
+      /** `tokenRejected`, `authRefused` or `brokerRefused`. */
       readonly cause: Problem;
       /** Why getting a fresh token through OTA failed, or null when none was tried or got. */
       readonly refreshFailed: Problem | null;
     };
 
 export type ConnectionKind = ConnectionState['kind'];
+
+/** What carries a session: one WebSocket, or MQTT for messages with UDP for audio. */
+export type TransportKind = 'websocket' | 'mqtt';
 
 /**
  * Why a connection ended without retrying:

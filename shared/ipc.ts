@@ -39,7 +39,8 @@ export interface HistoryPage {
 }
 
 export interface DoctorStep {
-  readonly name: 'ota' | 'activation' | 'websocket' | 'hello' | 'mcp';
+  /** `broker` and `udp` replace `websocket` when the OTA answer leads to MQTT + UDP. */
+  readonly name: 'ota' | 'activation' | 'websocket' | 'broker' | 'hello' | 'udp' | 'mcp';
   readonly ok: boolean;
   readonly skipped: boolean;
   readonly ms: number;

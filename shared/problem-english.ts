@@ -38,6 +38,12 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
   authRefused: 'The server refused the connection (HTTP {status}).',
   invalidUrl: 'Invalid server URL {url}: a WebSocket address starts with ws:// or wss://.',
   socketError: 'Connection error: {detail}',
+  brokerRefused: 'The MQTT broker refused the device ({reason}).',
+  udpMissing: 'The server did not name a UDP address and key for the audio.',
+  fellBackToWebSocket:
+    'MQTT + UDP did not get through to the server; Lumi switched to its WebSocket.',
+  udpBlocked:
+    'UDP is blocked between you and the server: no reply audio arrived within {seconds} s. Choose WebSocket as the transport if the server offers it.',
 
   otaRefused: 'Connection refused by {host}: nothing is listening on that port.',
   otaDnsFailed: 'The OTA server name {host} could not be resolved.',
@@ -51,8 +57,10 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
   otaRejected: 'The OTA server refused this device: {text}',
   otaUnusable: 'The OTA answer from {url} is not usable ({detail}).',
   otaMqttOnly:
-    'The server offers only MQTT+UDP; Lumi speaks WebSocket. Enable the WebSocket address in the server configuration.',
+    'The server offers only MQTT+UDP, and the transport is set to WebSocket. Choose Auto or MQTT as the transport.',
   otaNoWebSocket: 'The OTA answer has no WebSocket address.',
+  otaNoMqtt:
+    'The transport is set to MQTT, but the OTA answer has no MQTT section. Choose Auto or WebSocket.',
   otaCancelled: 'The request was cancelled.',
   activationTimedOut:
     'The device was not activated in time. Enter the code in the console, then try again.',

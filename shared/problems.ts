@@ -50,6 +50,14 @@ interface ProblemParams {
   /** HTTP 401/403 on the upgrade. */
   authRefused: { readonly status: number };
   invalidUrl: { readonly url: string };
+  /** The MQTT broker refused the device's credentials (CONNACK `reason`). */
+  brokerRefused: { readonly reason: string };
+  /** The server's hello over MQTT named no usable UDP address and key. */
+  udpMissing: Record<never, never>;
+  /** No reply audio came over UDP after `tts start`: something drops the datagrams. */
+  udpBlocked: { readonly seconds: number };
+  /** A notice: MQTT + UDP failed and `auto` switched to the server's WebSocket. */
+  fellBackToWebSocket: Record<never, never>;
   /** A socket error we have no words for: the system's text. */
   socketError: { readonly detail: string };
 
@@ -68,6 +76,8 @@ interface ProblemParams {
   otaUnusable: { readonly url: string; readonly detail: string };
   otaMqttOnly: Record<never, never>;
   otaNoWebSocket: Record<never, never>;
+  /** The transport is set to MQTT and the OTA answer has no `mqtt` section. */
+  otaNoMqtt: Record<never, never>;
   otaCancelled: Record<never, never>;
   activationTimedOut: Record<never, never>;
   activationRepeated: Record<never, never>;
@@ -179,6 +189,10 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   tokenRejected: true,
   authRefused: true,
   invalidUrl: true,
+  brokerRefused: true,
+  udpMissing: true,
+  udpBlocked: true,
+  fellBackToWebSocket: true,
   socketError: true,
   otaRefused: true,
   otaDnsFailed: true,
@@ -192,6 +206,7 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   otaUnusable: true,
   otaMqttOnly: true,
   otaNoWebSocket: true,
+  otaNoMqtt: true,
   otaCancelled: true,
   activationTimedOut: true,
   activationRepeated: true,

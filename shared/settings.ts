@@ -24,10 +24,17 @@ export interface ServerProfile {
    * clear. Absent (false) unless the user turned it on.
    */
   readonly allowInsecureWebSocket?: boolean;
+  /**
+   * Which transport of the OTA answer to use: `auto` (absent) follows the firmware, MQTT + UDP
+   * when offered, and falls back to the WebSocket when UDP does not get through.
+   */
+  readonly transport?: ProfileTransport;
   /** Whether a token is stored for this profile (the token itself stays in main). */
   readonly hasToken: boolean;
   readonly activation: 'none' | 'pending' | 'activated';
 }
+
+export type ProfileTransport = 'auto' | 'websocket' | 'mqtt';
 
 /** Settings the window edits. Persisted by main; validated on every change. */
 export interface Settings {

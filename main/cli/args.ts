@@ -32,6 +32,8 @@ export interface TalkOptions {
   readonly allowTools: readonly string[];
   readonly dialect: 'xiaozhi' | 'lumi';
   readonly caFile: string | null;
+  /** `--transport`: which transport of the OTA answer to use (`auto` follows the firmware). */
+  readonly transport: 'auto' | 'websocket' | 'mqtt';
 }
 
 export type CliCommand =
@@ -64,7 +66,11 @@ Talk to a xiaozhi-protocol server from the terminal.
 
 Server
   --url <ws-url>          WebSocket URL, e.g. ws://127.0.0.1:8000/xiaozhi/v1/
-  --ota <ota-url>         OTA URL: Lumi asks it for the WebSocket URL and token (with activation)
+  --ota <ota-url>         OTA URL: Lumi asks it for the WebSocket URL and token, or the MQTT
+                          credentials (with activation)
+  --transport auto|websocket|mqtt
+                          Which transport of the OTA answer to use (default auto: MQTT + UDP
+                          when offered, as the firmware does)
   --token <token>         Bearer token for --url; "-" reads it from standard input, and
                           without --token the LUMI_TOKEN environment variable is used (either
                           keeps the token out of the process list)
@@ -111,6 +117,7 @@ const OPTIONS = {
   profile: { type: 'string' },
   dialect: { type: 'string' },
   'ca-file': { type: 'string' },
+  transport: { type: 'string' },
   text: { type: 'string', multiple: true },
   say: { type: 'string' },
   mode: { type: 'string' },
@@ -198,6 +205,11 @@ function talkOptions(values: Values): TalkOptions {
   const dialect = values.dialect ?? 'xiaozhi';
   if (dialect !== 'xiaozhi' && dialect !== 'lumi')
     throw new UsageError('--dialect must be xiaozhi or lumi.');
+  const transport = values.transport ?? 'auto';
+  if (transport !== 'auto' && transport !== 'websocket' && transport !== 'mqtt') {
+    throw new UsageError('--transport must be auto, websocket or mqtt.');
+  }
+  if (url && transport === 'mqtt') throw new UsageError('--transport mqtt needs --ota.');
   const timeoutSeconds = values.timeout === undefined ? 60 : Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
     throw new UsageError('--timeout must be a positive number of seconds.');
@@ -231,6 +243,7 @@ function talkOptions(values: Values): TalkOptions {
       .filter(Boolean),
     dialect,
     caFile: values['ca-file'] ?? null,
+    transport,
   };
 }
 

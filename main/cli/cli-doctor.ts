@@ -21,7 +21,7 @@ export async function doctorCommand(options: TalkOptions, configDir: string): Pr
     ? { kind: 'ota', url: options.ota }
     : { kind: 'websocket', url: options.url ?? '' };
   const steps = await runDoctor({
-    profile: { endpoint, caFile: options.caFile },
+    profile: { endpoint, caFile: options.caFile, transport: options.transport },
     identity,
     token: options.token ?? secrets.get(options.profile, 'token'),
     appVersion: appVersion(),

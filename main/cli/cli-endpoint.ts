@@ -49,6 +49,7 @@ export async function cliEndpoint(setup: EndpointSetup): Promise<EndpointOutcome
         appVersion: appVersion(),
         caFile: options.caFile,
         allowInsecureWebSocket: options.allowInsecureWebSocket,
+        transport: options.transport,
         signal: AbortSignal.timeout(options.timeoutSeconds * 1000),
         storeToken: (token) => {
           if (token) secrets.set(options.profile, 'token', token);

@@ -10,6 +10,8 @@ import type { Problem } from '../../shared/problems.ts';
 import { createSession, type SessionSetup } from '../core/app/create-session.ts';
 import type { SessionEndpoint } from '../core/app/endpoint.ts';
 import { dialectSetup } from '../core/app/dialect.ts';
+import { transportOptions } from '../core/app/transport-setup.ts';
+import type { ConnectionOptions } from '../core/connection/options.ts';
 import { systemClock } from '../core/util/clock.ts';
 import type { AudioSink } from '../core/audio/sink.ts';
 import { readWavFile, WavError, type DecodedWav } from '../core/audio/wav.ts';
@@ -130,7 +132,11 @@ async function runTalk(parsed: TalkOptions): Promise<number> {
     onServerMessage: (message) => tools.onServerMessage(message),
     ...(endpoint.refreshToken ? { refreshToken: endpoint.refreshToken } : {}),
     newConversationId: () => history.startConversation(options.profile, Date.now()),
-    ...withProtocolVersion(dialectSetup(options.dialect, deviceId, systemClock), endpoint),
+    ...withProtocolVersion(
+      dialectSetup(options.dialect, deviceId, systemClock),
+      endpoint,
+      await transportOptions(endpoint),
+    ),
   });
   tools.attach(session);
   recordHistory(session, history, (error) =>
@@ -184,9 +190,10 @@ async function readSayFile(path: string): Promise<DecodedWav> {
 function withProtocolVersion(
   dialect: ReturnType<typeof dialectSetup>,
   endpoint: SessionEndpoint,
+  transport: Pick<ConnectionOptions, 'carriers'>,
 ): Pick<SessionSetup, 'connection' | 'textMessage'> {
   return {
-    connection: { protocolVersion: endpoint.protocolVersion, ...dialect.connection },
+    connection: { protocolVersion: endpoint.protocolVersion, ...dialect.connection, ...transport },
     ...(dialect.textMessage ? { textMessage: dialect.textMessage } : {}),
   };
 }

@@ -82,7 +82,7 @@ function problemFields(problem: Problem): Record<string, unknown> {
 function connectionDetail(state: ConnectionState): Record<string, unknown> {
   switch (state.kind) {
     case 'ready':
-      return { sessionId: state.sessionId };
+      return { sessionId: state.sessionId, transport: state.transport };
     case 'reconnecting':
       return {
         attempt: state.attempt,

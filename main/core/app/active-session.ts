@@ -13,6 +13,7 @@ import { CAMERA_TOOL } from '../mcp/camera-tool.ts';
 import type { ConsentGate } from '../mcp/consent.ts';
 import type { DesktopCapabilities } from '../mcp/capabilities.ts';
 import type { ReplyDecoderFactory } from '../session/ports.ts';
+import { transportOptions } from './transport-setup.ts';
 import type { OutboxSetup, Session } from '../session/session.ts';
 import type { VoiceOptions } from '../session/voice-turns.ts';
 import type { HistoryStore } from '../store/history.ts';
@@ -119,6 +120,7 @@ export class ActiveSession {
     // Loaded on the first connect, not at start: the connection brings `ws`, and with it Node's
     // http/https/tls, ~20 ms of the core's start (bench core.boot) for a window that may never connect.
     const { createSession } = await import('./create-session.ts');
+    const transport = await transportOptions(endpoint, clock);
     if (this.#closed) throw new Error('The profile was switched.');
     const features = this.#features(profile);
     const identity = this.#deps.identities.ensure(profile.id);
@@ -138,7 +140,11 @@ export class ActiveSession {
       clock,
       onServerMessage: (message) => features.handle(message),
       newConversationId: () => history.startConversation(profile.id, clock.now()),
-      connection: { protocolVersion: endpoint.protocolVersion, ...dialect.connection },
+      connection: {
+        protocolVersion: endpoint.protocolVersion,
+        ...dialect.connection,
+        ...transport,
+      },
       ...(dialect.textMessage ? { textMessage: dialect.textMessage } : {}),
       ...(endpoint.refreshToken ? { refreshToken: endpoint.refreshToken } : {}),
       outbox: this.#outboxSetup(),
@@ -184,6 +190,7 @@ export class ActiveSession {
       appVersion: this.#deps.appVersion,
       caFile: profile.caFile,
       allowInsecureWebSocket: profile.allowInsecureWebSocket ?? false,
+      transport: profile.transport ?? 'auto',
       clock: this.#deps.clock,
       signal: this.#abort.signal,
       storeToken: (token) => {

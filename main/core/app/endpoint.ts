@@ -1,6 +1,7 @@
 /**
  * The one way every front end turns "where the server is" into what a connection needs: a
- * WebSocket URL, its token and protocol version, and the custom CA. Directly from a `ws(s)://`
+ * WebSocket URL, its token and protocol version, or MQTT credentials (from OTA), and the
+ * custom CA. Directly from a `ws(s)://`
  * address, or through OTA with activation (ota-endpoint.ts), whose token is kept and refreshed
  * through the same path when the server rejects it. The app core and the CLI both call this.
  */
@@ -11,7 +12,9 @@ import { otaProblem } from '../ota/ota-problem.ts';
 import type { ActivationPrompt } from '../ota/activation.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import type { Clock } from '../util/clock.ts';
-import { resolveViaOta } from './ota-endpoint.ts';
+import type { MqttEndpoint } from '../ota/mqtt-section.ts';
+import type { ProfileTransport } from '../../../shared/settings.ts';
+import { resolveViaOta, type ResolvedEndpoint } from './ota-endpoint.ts';
 
 export type EndpointSource =
   | { readonly kind: 'websocket'; readonly url: string; readonly token: string | null }
@@ -31,18 +34,30 @@ export interface EndpointDeps {
   readonly signal?: AbortSignal;
   /** Accept a `ws://` address from an `https://` OTA (see OtaEndpointOptions). */
   readonly allowInsecureWebSocket?: boolean;
+  /** The profile's transport setting (OTA profiles; a `ws(s)://` address is a WebSocket). */
+  readonly transport?: ProfileTransport;
 }
 
 /** The profile's CA file cannot be read. */
 export class CaFileError extends ProblemError {}
 
 export interface SessionEndpoint {
+  /** The WebSocket address; for an answer with only MQTT, the broker's `mqtt(s)://` address. */
   readonly url: string;
   readonly token: string | null;
   readonly protocolVersion: 1 | 2 | 3;
   readonly ca: string | null;
   /** Ask OTA for a new token after the server rejected this one (OTA profiles only). */
   readonly refreshToken?: () => Promise<string | null>;
+  /** MQTT + UDP from OTA: when set, sessions go over it (`url` and `token` are then the fallback). */
+  readonly mqtt: MqttEndpoint | null;
+  /** Ask OTA for new MQTT credentials after the broker refused these. */
+  readonly refreshMqtt?: () => Promise<MqttEndpoint | null>;
+  /**
+   * The transport is `auto` and the OTA answer offered a WebSocket too: when MQTT or UDP fails,
+   * the session falls back to it (`url`, `token`).
+   */
+  readonly webSocketFallback: boolean;
 }
 
 /** Resolve `source` to a session endpoint; throws CaFileError, EndpointError, OtaError or ActivationError. */
@@ -52,7 +67,14 @@ export async function resolveEndpoint(
 ): Promise<SessionEndpoint> {
   const ca = readCa(deps.caFile);
   if (source.kind === 'websocket') {
-    return { url: source.url, token: source.token, protocolVersion: 1, ca };
+    return {
+      url: source.url,
+      token: source.token,
+      protocolVersion: 1,
+      ca,
+      mqtt: null,
+      webSocketFallback: false,
+    };
   }
   const viaOta = async () => {
     const endpoint = await resolveViaOta({
@@ -65,23 +87,42 @@ export async function resolveEndpoint(
       ...(deps.onActivationRequired ? { onActivationRequired: deps.onActivationRequired } : {}),
       ...(deps.onActivated ? { onActivated: deps.onActivated } : {}),
       allowInsecureWebSocket: deps.allowInsecureWebSocket ?? false,
+      ...(deps.transport ? { transport: deps.transport } : {}),
     });
-    deps.storeToken(endpoint.token);
+    const websocket = endpoint.transport === 'websocket' ? endpoint : endpoint.websocket;
+    deps.storeToken(websocket?.token ?? null);
     return endpoint;
   };
+  // The connection reports a failed refresh with the error's problem.
+  const refreshed = async (): Promise<ResolvedEndpoint> => {
+    try {
+      return await viaOta();
+    } catch (error) {
+      if (error instanceof ProblemError) throw error;
+      throw new ProblemError(otaProblem(error, source.url), { cause: error });
+    }
+  };
   const endpoint = await viaOta();
+  const refreshToken = async (): Promise<string | null> => {
+    const fresh = await refreshed();
+    return fresh.transport === 'websocket' ? fresh.token : (fresh.websocket?.token ?? null);
+  };
+  if (endpoint.transport === 'websocket') {
+    return { ...endpoint, ca, refreshToken, mqtt: null, webSocketFallback: false };
+  }
+  const { mqtt, websocket } = endpoint;
   return {
-    ...endpoint,
+    url: websocket?.url ?? `${mqtt.tls ? 'mqtts' : 'mqtt'}://${mqtt.host}:${mqtt.port}`,
+    token: websocket?.token ?? null,
+    protocolVersion: websocket?.protocolVersion ?? 1,
     ca,
-    // The connection reports a failed refresh with the error's problem.
-    refreshToken: async () => {
-      try {
-        return (await viaOta()).token;
-      } catch (error) {
-        if (error instanceof ProblemError) throw error;
-        throw new ProblemError(otaProblem(error, source.url), { cause: error });
-      }
+    refreshToken,
+    mqtt,
+    refreshMqtt: async () => {
+      const fresh = await refreshed();
+      return fresh.transport === 'mqtt' ? fresh.mqtt : null;
     },
+    webSocketFallback: websocket !== null && (deps.transport ?? 'auto') === 'auto',
   };
 }
 

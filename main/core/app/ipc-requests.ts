@@ -46,6 +46,7 @@ const profile = z.object({
   appHeartbeat: z.boolean(),
   caFile: z.nullable(upTo(MAX_URL_LENGTH)),
   allowInsecureWebSocket: z.optional(z.boolean()),
+  transport: z.optional(z.enum(['auto', 'websocket', 'mqtt'])),
   hasToken: z.boolean(),
   activation: z.enum(['none', 'pending', 'activated']),
 });

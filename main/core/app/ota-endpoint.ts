@@ -1,7 +1,9 @@
 /**
- * From an OTA URL to a WebSocket endpoint, the firmware's way (docs/protocol.md §7): ask the OTA
+ * From an OTA URL to a session endpoint, the firmware's way (docs/protocol.md §7): ask the OTA
  * endpoint, show and wait out the activation when the device is not bound yet, ask again, and
- * use the answer's `websocket` url and token. The same path refreshes a rejected token.
+ * use the answer's `mqtt` section or its `websocket` url and token, as the transport setting says
+ * (`auto` follows the firmware: MQTT when offered, §7.2). The same path refreshes rejected
+ * credentials.
  */
 import { ProblemError } from '../../../shared/problem-english.ts';
 import type { ActivationPrompt } from '../ota/activation.ts';
@@ -11,6 +13,8 @@ import { withOtaRetries } from '../ota/retry.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import type { BackoffOptions } from '../connection/backoff.ts';
 import type { Clock } from '../util/clock.ts';
+import type { ProfileTransport } from '../../../shared/settings.ts';
+import type { MqttEndpoint } from '../ota/mqtt-section.ts';
 
 /** After this many OTA rounds that still ask for activation, stop (the firmware's loop, bounded). */
 const MAX_ACTIVATION_ROUNDS = 3;
@@ -35,13 +39,25 @@ export interface OtaEndpointOptions {
    * `--allow-insecure-ws`). Off by default: the token would travel in clear.
    */
   readonly allowInsecureWebSocket?: boolean;
+  /** Default `auto`. */
+  readonly transport?: ProfileTransport;
 }
 
-export interface ResolvedEndpoint {
+/** The WebSocket side of an OTA answer. */
+export interface WebSocketEndpoint {
   readonly url: string;
   readonly token: string | null;
   readonly protocolVersion: 1 | 2 | 3;
 }
+
+export type ResolvedEndpoint =
+  | ({ readonly transport: 'websocket' } & WebSocketEndpoint)
+  | {
+      readonly transport: 'mqtt';
+      readonly mqtt: MqttEndpoint;
+      /** The answer's WebSocket too (auto falls back to it when UDP cannot get through). */
+      readonly websocket: WebSocketEndpoint | null;
+    };
 
 /** The OTA answer cannot give an endpoint (only MQTT, no WebSocket, activation never ends). */
 export class EndpointError extends ProblemError {}
@@ -70,21 +86,31 @@ export async function resolveViaOta(options: OtaEndpointOptions): Promise<Resolv
       options.onActivated?.();
       continue;
     }
-    if (!answer.websocket) {
-      throw new EndpointError({ code: answer.mqtt ? 'otaMqttOnly' : 'otaNoWebSocket' });
-    }
-    if (
-      downgradesToClear(options.otaUrl, answer.websocket.url) &&
-      !options.allowInsecureWebSocket
-    ) {
-      throw new EndpointError({ code: 'otaInsecureWebSocket', url: answer.websocket.url });
-    }
-    return {
-      url: answer.websocket.url,
-      token: answer.websocket.token,
-      protocolVersion: answer.websocket.protocolVersion,
-    };
+    return chooseTransport(answer, options);
   }
+}
+
+function chooseTransport(answer: OtaResult, options: OtaEndpointOptions): ResolvedEndpoint {
+  const choice = options.transport ?? 'auto';
+  const websocket = answer.websocket ? checkedWebSocket(answer.websocket, options) : null;
+  if (answer.mqtt && choice !== 'websocket') {
+    return { transport: 'mqtt', mqtt: answer.mqtt, websocket };
+  }
+  if (choice === 'mqtt') throw new EndpointError({ code: 'otaNoMqtt' });
+  if (!websocket) {
+    throw new EndpointError({ code: answer.mqtt ? 'otaMqttOnly' : 'otaNoWebSocket' });
+  }
+  return { transport: 'websocket', ...websocket };
+}
+
+function checkedWebSocket(
+  websocket: NonNullable<OtaResult['websocket']>,
+  options: OtaEndpointOptions,
+): WebSocketEndpoint {
+  if (downgradesToClear(options.otaUrl, websocket.url) && !options.allowInsecureWebSocket) {
+    throw new EndpointError({ code: 'otaInsecureWebSocket', url: websocket.url });
+  }
+  return websocket;
 }
 
 /**

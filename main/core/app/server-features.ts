@@ -108,7 +108,9 @@ export class ServerFeatures {
     this.#detach.push(
       session.connection.on('stateChanged', (previous, next) => {
         if (next.kind === 'ready') {
-          this.mcp.reset();
+          // Sessions on one MQTT connection share the tools and the vision endpoint the
+          // server named once: the gateway answers its later handshakes itself (§1.4).
+          this.mcp.reset({ keepVision: next.transport === 'mqtt' });
           this.subscriptions.sessionReady();
           this.#heartbeat?.start();
         } else if (previous.kind === 'ready') {
@@ -142,7 +144,9 @@ export class ServerFeatures {
 
   #send(message: ClientMessage): boolean {
     const connection = this.#connection;
-    if (!connection || connection.state.kind !== 'ready') return false;
+    // MCP answers may go before the hello: a gateway asks `initialize` first (§1.4).
+    const sendable = connection?.state.kind === 'ready' || message.type === 'mcp';
+    if (!connection || !sendable) return false;
     void connection.sendJson(message).catch(() => undefined);
     return true;
   }

@@ -1,3 +1,4 @@
+import { describeProblem } from '../../../shared/problem-english.ts';
 import type { Problem } from '../../../shared/problems.ts';
 
 /**
@@ -37,10 +38,16 @@ export interface CloseFacts {
 /** Close codes a server uses to end a session on purpose: normal, going away, no status. */
 const CLEAN_CLOSE_CODES = new Set([1000, 1001, 1005]);
 
+/** Transport failures that retrying the same way cannot mend (the UDP path, docs/protocol.md §1.4). */
+const FATAL_ERRORS: ReadonlySet<Problem['code']> = new Set(['udpBlocked', 'udpMissing']);
+
 /** Decide what a close means. */
 export function classifyClose(facts: CloseFacts): CloseVerdict {
   if (facts.initiatedByUs) return { kind: 'ours' };
-  if (facts.authRejected) return { kind: 'auth', cause: { code: 'tokenRejected' } };
+  if (facts.authRejected) {
+    const broker = facts.error?.code === 'brokerRefused' ? facts.error : null;
+    return { kind: 'auth', cause: broker ?? { code: 'tokenRejected' } };
+  }
   const status = facts.httpStatus;
   if (status === 401 || status === 403) {
     return { kind: 'auth', cause: { code: 'authRefused', status } };
@@ -51,6 +58,23 @@ export function classifyClose(facts: CloseFacts): CloseVerdict {
   }
   const cleanWhileIdle = !facts.turnInFlight && CLEAN_CLOSE_CODES.has(facts.code);
   if (facts.wasReady && (facts.saidGoodbye || cleanWhileIdle)) return { kind: 'idle' };
+  // Audio that never arrives will not arrive on the next try either: say so and stop.
+  if (facts.error && FATAL_ERRORS.has(facts.error.code))
+    return { kind: 'fatal', cause: facts.error };
   if (facts.error) return { kind: 'retry', cause: facts.error };
   return { kind: 'retry', cause: { code: 'closed', closeCode: facts.code } };
+}
+
+/** The verdict in English, for the protocol log. */
+export function describeVerdict(verdict: CloseVerdict): string {
+  switch (verdict.kind) {
+    case 'ours':
+      return 'closed by us';
+    case 'idle':
+      return 'the server ended the session';
+    case 'auth':
+    case 'retry':
+    case 'fatal':
+      return describeProblem(verdict.cause);
+  }
 }

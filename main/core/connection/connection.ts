@@ -1,35 +1,23 @@
 /**
- * One xiaozhi WebSocket session at a time, from the main process (a renderer WebSocket cannot
- * send the upgrade headers the servers need, docs/protocol.md §1.2). Owns the socket, the hello
- * handshake, liveness and reconnects; knows nothing of turns or audio.
+ * One xiaozhi server session at a time, from the main process. Owns the hello handshake,
+ * liveness and reconnects over a Carrier (carrier.ts) — a WebSocket (docs/protocol.md §1.2) or
+ * MQTT with UDP audio (§1.4); knows nothing of turns or audio.
  *
- * State is a single ConnectionState changed only by #setState. Every socket callback checks it
- * still belongs to the current socket before acting, so a late event of an old socket can never
+ * State is a single ConnectionState changed only by #setState. Every carrier callback checks it
+ * still belongs to the current attempt before acting, so a late event of an old socket can never
  * move the state of a new one.
  */
-import WebSocket from 'ws';
 import type { ConnectionState } from '../../../shared/connection-state.ts';
-import { describeProblem, problemOf } from '../../../shared/problem-english.ts';
-import { errorDetail, type Problem } from '../../../shared/problems.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { ProtocolLogEntry } from '../../../shared/session-events.ts';
-import { buildAudioFrame, parseAudioFrame } from '../protocol/binary.ts';
-import {
-  buildHello,
-  encodeClientMessage,
-  type ClientMessage,
-  type ProtocolVersion,
-} from '../protocol/client-messages.ts';
+import type { ClientMessage } from '../protocol/client-messages.ts';
 import { AUTH_FAILED_TEXT, parseServerText } from '../protocol/parse.ts';
 import type { ServerHello } from '../protocol/server-messages.ts';
-import { type Clock, type RandomSource, systemClock } from '../util/clock.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import {
-  AUDIO_BACKLOG_LIMIT_BYTES,
-  CLOSE_GRACE,
-  HANDSHAKE_TIMEOUT,
   HELLO_RESEND_AFTER,
   HELLO_TIMEOUT,
-  MAX_PAYLOAD_BYTES,
   NUDGE_PONG_TIMEOUT,
   PING_INTERVAL,
   PONG_TIMEOUT,
@@ -41,17 +29,19 @@ import {
 
 export * from './options.ts';
 import { NamedTimers } from '../util/named-timers.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type ReconnectOptions } from './backoff.ts';
-import { classifyClose, type CloseVerdict } from './close-reason.ts';
-import { endpointOf, socketProblem } from './socket-errors.ts';
+import { DEFAULT_BACKOFF } from './backoff.ts';
+import type { Carrier, CarrierFactory, CloseReport, TransportKind } from './carrier.ts';
+import { classifyClose, describeVerdict } from './close-reason.ts';
+import { Recovery } from './recovery.ts';
+import { InvalidUrlError, webSocketCarriersFor } from './websocket-carrier.ts';
+import { helloText, messageText } from './wire.ts';
 
 const LOG_TEXT_LIMIT = 500;
 
-type TimerName = 'retry' | 'closeGrace' | 'pong' | 'ping' | 'hello' | 'helloResend' | 'stable';
+type TimerName = 'retry' | 'pong' | 'ping' | 'hello' | 'helloResend' | 'stable';
 
 interface Attempt {
-  readonly socket: WebSocket;
-  httpStatus: number | null;
+  readonly carrier: Carrier;
   authRejected: boolean;
   initiatedByUs: boolean;
   saidGoodbye: boolean;
@@ -62,37 +52,78 @@ interface Attempt {
 export class Connection extends Emitter<ConnectionEvents> {
   readonly #options: ConnectionOptions;
   readonly #clock: Clock;
-  readonly #random: RandomSource;
-  readonly #backoff: ReconnectOptions;
-  #token: string | null;
+  readonly #recovery: Recovery;
+  #carriers: CarrierFactory;
   #state: ConnectionState = { kind: 'initial' };
   #attempt: Attempt | null = null;
-  /** Failed attempts since the last session was established: the give-up count. */
-  #failures = 0;
-  /**
-   * Backoff step: grows with every retry and resets only once a connection stayed up, so a
-   * server that accepts and then drops us at once is not hammered.
-   */
-  #backoffStep = 0;
-  #tokenRefreshed = false;
   /** The session has a turn waiting for its reply (a clean close then is not an idle hang-up). */
   #turnInFlight = false;
   #serverHello: ServerHello | null = null;
   readonly #timers: NamedTimers<TimerName>;
   #droppedAudioFrames = 0;
+  #releaseIdle: () => void;
 
   constructor(options: ConnectionOptions) {
     super();
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#timers = new NamedTimers(this.#clock);
-    this.#random = options.random ?? Math.random;
-    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.#token = options.token;
+    this.#recovery = new Recovery(
+      this.#clock,
+      options.random ?? Math.random,
+      options.backoff ?? DEFAULT_BACKOFF,
+      {
+        state: () => this.#state,
+        setState: (next) => this.#setState(next),
+        open: () => this.#open(),
+        schedule: (ms, callback) => this.#timers.set('retry', ms, callback),
+        refreshCredentials: () => this.#carriers.refreshCredentials?.bind(this.#carriers),
+        fallBack: (cause) => this.#fallBack(cause),
+      },
+    );
+    this.#carriers = options.carriers?.(this.#carrierLog) ?? this.#webSocketCarriers();
+    this.#releaseIdle = this.#carriers.onIdleText?.((raw) => this.#onIdleText(raw)) ?? (() => {});
+  }
+
+  readonly #carrierLog = (text: string): void => this.#log('in', 'invalid', text);
+
+  #webSocketCarriers(): CarrierFactory {
+    return webSocketCarriersFor(this.#options, this.#clock, this.#carrierLog);
+  }
+
+  /**
+   * Auto's fallback (docs/protocol.md §1.4): the OTA answer offered a WebSocket too and the
+   * other transport cannot get a session through. Once; true when it switched.
+   */
+  #fallBack(cause: Problem): boolean {
+    if (!this.#options.fallBackToWebSocket || this.#carriers.transport === 'websocket') {
+      return false;
+    }
+    this.#releaseIdle();
+    this.#releaseIdle = () => {};
+    this.#carriers.release();
+    this.#carriers = this.#webSocketCarriers();
+    this.emit('transportChanged', cause);
+    this.#recovery.restart();
+    this.#open();
+    return true;
   }
 
   get state(): ConnectionState {
     return this.#state;
+  }
+
+  /** Which transport carries the sessions. */
+  get transport(): TransportKind {
+    return this.#carriers.transport;
+  }
+
+  /**
+   * The link the current session rides, or null: sessions on one MQTT connection share it, so
+   * the device's tools listed on it stay known (turn-gate.ts).
+   */
+  get link(): number | null {
+    return this.#attempt?.carrier.link ?? this.#carriers.idleLink ?? null;
   }
 
   /** Where and as whom this connection talks (the vision upload names the same device). */
@@ -124,9 +155,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       case 'disconnected':
       case 'failed':
       case 'authFailed':
-        this.#failures = 0;
-        this.#backoffStep = 0;
-        this.#tokenRefreshed = false;
+        this.#recovery.restart();
         this.#open();
         return;
       case 'reconnecting':
@@ -173,17 +202,11 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Our own close: no retry. */
   disconnect(): void {
-    this.#timers.clearAll(['closeGrace']);
+    this.#timers.clearAll();
     const attempt = this.#attempt;
     if (attempt) {
       attempt.initiatedByUs = true;
-      const socket = attempt.socket;
-      if (socket.readyState === WebSocket.OPEN) {
-        socket.close(1000);
-        this.#timers.set('closeGrace', CLOSE_GRACE, () => socket.terminate());
-      } else {
-        socket.terminate();
-      }
+      attempt.carrier.close();
     }
     this.#attempt = null;
     this.#serverHello = null;
@@ -192,42 +215,50 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
   }
 
+  /** Close for good: also what outlives sessions (the MQTT connection). */
+  dispose(): void {
+    this.disconnect();
+    this.#releaseIdle();
+    this.#carriers.release();
+  }
+
   /** Cut a socket that stopped answering (the app-level heartbeat uses this); it reconnects. */
   terminate(cause: Problem): void {
     const attempt = this.#attempt;
     if (!attempt) return;
     attempt.error = cause;
-    attempt.socket.terminate();
+    attempt.carrier.terminate(cause);
   }
 
   /**
-   * Send a JSON message of the current session. Resolves once the socket wrote it; rejects when
-   * there is no ready session or the write failed.
+   * Send a JSON message of the current session. Resolves once the carrier wrote it; rejects when
+   * there is no ready session or the write failed. MCP answers may also go before the hello
+   * (a gateway asks `initialize` first, docs/protocol.md §1.4).
    */
   sendJson(message: ClientMessage): Promise<void> {
     const attempt = this.#attempt;
-    if (!attempt || this.#state.kind !== 'ready') {
-      return Promise.reject(new Error('Not connected.'));
+    if (attempt && this.#state.kind === 'ready') return this.#write(attempt.carrier, message);
+    if (message.type === 'mcp') {
+      if (attempt) return this.#write(attempt.carrier, message);
+      const idle = this.#carriers.sendIdleText?.bind(this.#carriers);
+      if (idle) return this.#write({ sendText: idle }, message);
     }
-    return this.#write(attempt, message);
+    return Promise.reject(new Error('Not connected.'));
   }
 
   /**
-   * Send one upstream Opus packet. Audio is volatile: without a ready socket, or with a backlog
-   * in the socket, the frame is dropped and counted rather than queued.
+   * Send one upstream Opus packet. Audio is volatile: without a ready session, or with a backlog
+   * in the carrier, the frame is dropped and counted rather than queued.
    */
   sendAudio(opus: Uint8Array, timestamp = 0): 'sent' | 'dropped' {
     const attempt = this.#attempt;
-    if (
-      !attempt ||
-      this.#state.kind !== 'ready' ||
-      attempt.socket.bufferedAmount > AUDIO_BACKLOG_LIMIT_BYTES
-    ) {
-      this.#droppedAudioFrames += 1;
-      return 'dropped';
-    }
-    attempt.socket.send(buildAudioFrame(this.#protocolVersion, opus, timestamp), { binary: true });
-    return 'sent';
+    const sent =
+      attempt !== null &&
+      this.#state.kind === 'ready' &&
+      attempt.carrier.sendAudio(opus, timestamp) === 'sent';
+    if (sent) return 'sent';
+    this.#droppedAudioFrames += 1;
+    return 'dropped';
   }
 
   /** The server said goodbye (or spoke its farewell): its next close is a clean end. */
@@ -235,47 +266,25 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (this.#attempt) this.#attempt.saidGoodbye = true;
   }
 
-  get #protocolVersion(): ProtocolVersion {
-    return this.#options.protocolVersion ?? 1;
-  }
-
   #open(): void {
-    this.#timers.clearAll(['closeGrace']);
-    const attemptNumber = this.#failures + 1;
-    this.#setState({ kind: 'connecting', attempt: attemptNumber, url: this.#options.url });
-    const headers: Record<string, string> = {
-      'Protocol-Version': String(this.#protocolVersion),
-      'Device-Id': this.#options.deviceId,
-      'Client-Id': this.#options.clientId,
-    };
-    if (this.#token) {
-      // FW sends a token that already has a scheme ("Basic xyz") verbatim (docs/protocol.md §1.2).
-      headers.Authorization = this.#token.includes(' ') ? this.#token : `Bearer ${this.#token}`;
-    }
-    const handshakeTimeoutMs = this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT;
-    let socket: WebSocket;
+    this.#timers.clearAll();
+    const number = this.#recovery.attemptNumber;
+    this.#setState({ kind: 'connecting', attempt: number, url: this.#carriers.url });
+    let carrier: Carrier;
     try {
-      socket = new WebSocket(this.#options.url, {
-        headers,
-        handshakeTimeout: handshakeTimeoutMs,
-        maxPayload: MAX_PAYLOAD_BYTES,
-        perMessageDeflate: false,
-        followRedirects: false,
-        ...(this.#options.ca ? { ca: this.#options.ca } : {}),
-      });
-    } catch {
-      // An unparsable URL: retrying cannot help.
+      carrier = this.#carriers.open();
+    } catch (error) {
+      if (!(error instanceof InvalidUrlError)) throw error;
       this.#setState({
         kind: 'failed',
-        cause: { code: 'invalidUrl', url: this.#options.url },
+        cause: { code: 'invalidUrl', url: this.#carriers.url },
         gaveUpAfter: null,
         retryAt: null,
       });
       return;
     }
     const attempt: Attempt = {
-      socket,
-      httpStatus: null,
+      carrier,
       authRejected: false,
       initiatedByUs: false,
       saidGoodbye: false,
@@ -283,47 +292,30 @@ export class Connection extends Emitter<ConnectionEvents> {
       wasReady: false,
     };
     this.#attempt = attempt;
-    socket.binaryType = 'nodebuffer';
-
-    socket.on('unexpected-response', (_request, response) => {
-      if (this.#attempt !== attempt) return;
-      attempt.httpStatus = response.statusCode ?? 0;
-      response.resume();
-      socket.terminate();
-    });
-    socket.on('open', () => {
-      if (this.#attempt !== attempt) return;
+    const current = (): boolean => this.#attempt === attempt;
+    carrier.on('opened', () => {
+      if (!current()) return;
       this.#setState({ kind: 'connected' });
       this.#sendHello(attempt);
     });
-    socket.on('message', (data, isBinary) => {
-      if (this.#attempt !== attempt) return;
-      if (isBinary) this.#onBinary(data);
-      else this.#onText(attempt, rawDataToString(data));
+    carrier.on('text', (raw) => {
+      if (current()) this.#onText(attempt, raw);
     });
-    socket.on('pong', () => {
-      if (this.#attempt === attempt) this.#timers.clear('pong');
+    carrier.on('audio', (opus, arrivedAt, sequence) => {
+      if (current()) this.emit('audio', opus, arrivedAt, sequence);
     });
-    socket.on('error', (error) => {
-      if (this.#attempt !== attempt) return;
-      attempt.error ??= socketProblem(error, endpointOf(this.#options.url), handshakeTimeoutMs);
+    carrier.on('alive', () => {
+      if (current()) this.#timers.clear('pong');
     });
-    socket.on('close', (code) => {
-      if (this.#attempt !== attempt) return;
-      this.#onClose(attempt, code);
+    carrier.on('closed', (report) => {
+      if (current()) this.#onClose(attempt, report);
     });
   }
 
   #sendHello(attempt: Attempt): void {
-    const hello = buildHello({
-      protocolVersion: this.#protocolVersion,
-      ...(this.#options.frameDuration ? { frameDuration: this.#options.frameDuration } : {}),
-      ...(this.#options.mcp === undefined ? {} : { mcp: this.#options.mcp }),
-    });
-    const wire = this.#options.decorateHello ? this.#options.decorateHello(hello) : hello;
+    const text = helloText(this.#options, this.#carriers.helloTransport);
     const send = (): void => {
-      const text = JSON.stringify(wire);
-      attempt.socket.send(text);
+      attempt.carrier.sendText(text).catch(() => undefined);
       this.#log('out', 'json', text);
     };
     this.#setState({ kind: 'handshaking' });
@@ -335,7 +327,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#timers.set('hello', helloTimeoutMs, () => {
       if (this.#attempt !== attempt) return;
       attempt.error = { code: 'helloTimedOut', seconds: Math.ceil(helloTimeoutMs / 1000) };
-      attempt.socket.terminate();
+      attempt.carrier.terminate(attempt.error);
     });
   }
 
@@ -351,16 +343,30 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
     if (frame.kind === 'message') {
       const message = frame.message;
-      if (message.type === 'hello' && this.#state.kind === 'handshaking') {
-        const accept =
-          this.#options.acceptHello ?? ((h: ServerHello) => h.transport === 'websocket');
+      if (message.type === 'hello' && this.#state.kind === 'handshaking' && !attempt.wasReady) {
+        const transport = this.#carriers.helloTransport;
+        const accept = this.#options.acceptHello ?? ((h: ServerHello) => h.transport === transport);
         if (!accept(message)) return; // FW ignores hellos of another transport and keeps waiting
         this.#onServerHello(attempt, message);
         return;
       }
-      if (message.type === 'goodbye') attempt.saidGoodbye = true;
+      if (message.type === 'tts' && message.state === 'start') attempt.carrier.replyStarted();
+      if (message.type === 'tts' && message.state === 'stop') attempt.carrier.replyEnded();
+      if (message.type === 'goodbye') {
+        attempt.saidGoodbye = true;
+        this.emit('frame', frame);
+        attempt.carrier.goodbyeReceived();
+        return;
+      }
     }
     this.emit('frame', frame);
+  }
+
+  /** A message between sessions on a link that outlives them: only MCP is expected there. */
+  #onIdleText(raw: string): void {
+    const frame = parseServerText(raw);
+    this.#log('in', frame.kind === 'message' ? 'json' : 'invalid', raw);
+    if (frame.kind === 'message' && frame.message.type === 'mcp') this.emit('frame', frame);
   }
 
   #onServerHello(attempt: Attempt, hello: ServerHello): void {
@@ -368,123 +374,47 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.#timers.clear('helloResend');
     this.#serverHello = hello;
     attempt.wasReady = true;
-    this.#failures = 0;
+    this.#recovery.established();
+    const started = attempt.carrier.sessionStarted(hello);
+    if (!started) {
+      this.#onSessionStarted(attempt, hello);
+      return;
+    }
+    void started.then(() => {
+      if (this.#attempt === attempt) this.#onSessionStarted(attempt, hello);
+    });
+  }
+
+  #onSessionStarted(attempt: Attempt, hello: ServerHello): void {
     this.#setState({
       kind: 'ready',
       sessionId: hello.session_id ?? '',
       serverVersion: hello.server_info?.version ?? String(hello.version ?? 1),
+      transport: this.#carriers.transport,
     });
     this.#schedulePing();
     this.#timers.set('stable', STABLE_AFTER, () => {
       if (this.#attempt !== attempt) return;
-      this.#backoffStep = 0;
-      this.#tokenRefreshed = false;
+      this.#recovery.stable();
     });
   }
 
-  #onBinary(data: WebSocket.RawData): void {
-    const arrivedAt = this.#clock.now();
-    const bytes = rawDataToBytes(data);
-    const parsed = parseAudioFrame(this.#protocolVersion, bytes);
-    if (!parsed.ok) {
-      this.#log('in', 'invalid', `binary frame (${bytes.length} bytes): ${parsed.error}`);
-      return;
-    }
-    this.emit('audio', parsed.payload, arrivedAt);
-  }
-
-  #onClose(attempt: Attempt, code: number): void {
-    this.#timers.clearAll(['closeGrace']);
+  #onClose(attempt: Attempt, report: CloseReport): void {
+    this.#timers.clearAll();
     this.#attempt = null;
     this.#serverHello = null;
     const verdict = classifyClose({
       initiatedByUs: attempt.initiatedByUs,
-      authRejected: attempt.authRejected,
-      httpStatus: attempt.httpStatus,
-      code,
+      authRejected: attempt.authRejected || report.authRejected,
+      httpStatus: report.httpStatus,
+      code: report.code,
       wasReady: attempt.wasReady,
       saidGoodbye: attempt.saidGoodbye,
       turnInFlight: this.#turnInFlight,
-      error: attempt.error,
+      error: attempt.error ?? report.error,
     });
-    this.#log('in', 'text', `socket closed (code ${code}): ${describeVerdict(verdict)}`);
-    this.#follow(verdict);
-  }
-
-  #follow(verdict: CloseVerdict): void {
-    switch (verdict.kind) {
-      case 'ours':
-        if (this.#state.kind !== 'disconnected')
-          this.#setState({ kind: 'disconnected', reason: 'user' });
-        return;
-      case 'idle':
-        this.#failures = 0;
-        this.#backoffStep = 0;
-        this.#setState({ kind: 'disconnected', reason: 'idle' });
-        return;
-      case 'auth':
-        void this.#onAuthFailure(verdict.cause);
-        return;
-      case 'fatal':
-        this.#setState({ kind: 'failed', cause: verdict.cause, gaveUpAfter: null, retryAt: null });
-        return;
-      case 'retry':
-        this.#scheduleRetry(verdict.cause);
-        return;
-    }
-  }
-
-  async #onAuthFailure(cause: Problem): Promise<void> {
-    const refresh = this.#options.refreshToken;
-    if (refresh && !this.#tokenRefreshed) {
-      this.#tokenRefreshed = true;
-      let token: string | null;
-      try {
-        token = await refresh();
-      } catch (error) {
-        this.#setState({ kind: 'authFailed', cause, refreshFailed: problemOf(error) });
-        return;
-      }
-      if (token) {
-        this.#token = token;
-        this.#open();
-        return;
-      }
-    }
-    this.#setState({ kind: 'authFailed', cause, refreshFailed: null });
-  }
-
-  #scheduleRetry(cause: Problem): void {
-    this.#failures += 1;
-    if (this.#failures >= this.#backoff.maxAttempts) {
-      this.#scheduleSlowRetry(cause);
-      return;
-    }
-    this.#backoffStep += 1;
-    const delay = backoffDelay(this.#backoffStep, this.#backoff, this.#random);
-    this.#setState({
-      kind: 'reconnecting',
-      attempt: this.#failures + 1,
-      retryAt: this.#clock.now() + delay,
-      cause,
-    });
-    this.#timers.set('retry', delay, () => {
-      if (this.#state.kind === 'reconnecting') this.#open();
-    });
-  }
-
-  /** The quick attempts are spent: `failed` for the UI, and one more attempt now and then. */
-  #scheduleSlowRetry(cause: Problem): void {
-    const delay = this.#backoff.slowRetryMs;
-    this.#setState({
-      kind: 'failed',
-      cause,
-      gaveUpAfter: this.#failures,
-      retryAt: this.#clock.now() + delay,
-    });
-    this.#timers.set('retry', delay, () => {
-      if (this.#state.kind === 'failed') this.#open();
-    });
+    this.#log('in', 'text', `socket closed (code ${report.code}): ${describeVerdict(verdict)}`);
+    this.#recovery.follow(verdict);
   }
 
   #schedulePing(): void {
@@ -496,38 +426,25 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   #sendPing(timeoutMs: number): void {
     const attempt = this.#attempt;
-    if (!attempt || attempt.socket.readyState !== WebSocket.OPEN) return;
-    attempt.socket.ping();
+    if (!attempt || !attempt.carrier.probe()) return;
     if (this.#timers.has('pong')) return;
     this.#timers.set('pong', timeoutMs, () => {
       if (this.#attempt !== attempt) return;
       attempt.error = { code: 'pongTimedOut', seconds: Math.ceil(timeoutMs / 1000) };
-      // terminate(), not close(): a dead peer never completes a closing handshake.
-      attempt.socket.terminate();
+      attempt.carrier.terminate(attempt.error);
     });
   }
 
-  #write(attempt: Attempt, message: ClientMessage): Promise<void> {
+  #write(carrier: Pick<Carrier, 'sendText'>, message: ClientMessage): Promise<void> {
     let text: string;
     try {
-      const encoded = encodeClientMessage(message, this.sessionId);
-      text = this.#options.decorateMessage
-        ? JSON.stringify(
-            this.#options.decorateMessage(JSON.parse(encoded) as Record<string, unknown>),
-          )
-        : encoded;
+      text = messageText(this.#options, message, this.sessionId);
     } catch (error) {
-      return Promise.reject(
-        new Error(`Refused to send a malformed message: ${errorDetail(error)}`),
-      );
+      return Promise.reject(error as Error);
     }
-    return new Promise((resolve, reject) => {
-      attempt.socket.send(text, (error) => {
-        if (error) reject(error);
-        else resolve();
-      });
-      this.#log('out', 'json', text);
-    });
+    const written = carrier.sendText(text);
+    this.#log('out', 'json', text);
+    return written;
   }
 
   #setState(next: ConnectionState): void {
@@ -545,27 +462,4 @@ export class Connection extends Emitter<ConnectionEvents> {
       text: text.length > LOG_TEXT_LIMIT ? `${text.slice(0, LOG_TEXT_LIMIT)}…` : text,
     });
   }
-}
-
-function describeVerdict(verdict: CloseVerdict): string {
-  switch (verdict.kind) {
-    case 'ours':
-      return 'closed by us';
-    case 'idle':
-      return 'the server ended the session';
-    case 'auth':
-    case 'retry':
-    case 'fatal':
-      return describeProblem(verdict.cause);
-  }
-}
-
-function rawDataToBytes(data: WebSocket.RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return data;
-}
-
-function rawDataToString(data: WebSocket.RawData): string {
-  return Buffer.from(rawDataToBytes(data)).toString('utf8');
 }

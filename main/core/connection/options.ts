@@ -3,12 +3,14 @@
  * with the firmware's or the servers' reason beside it.
  */
 import type { ConnectionState } from '../../../shared/connection-state.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { ProtocolLogEntry } from '../../../shared/session-events.ts';
 import type { ClientHello, FrameDuration, ProtocolVersion } from '../protocol/client-messages.ts';
 import type { InboundFrame } from '../protocol/parse.ts';
 import type { ServerHello } from '../protocol/server-messages.ts';
 import { type Clock, type RandomSource, SECOND } from '../util/clock.ts';
 import type { ReconnectOptions } from './backoff.ts';
+import type { CarrierFactory } from './carrier.ts';
 
 /** Firmware limits: 10 s for the upgrade, 10 s for the server hello (docs/protocol.md §2.3). */
 export const HANDSHAKE_TIMEOUT = 10 * SECOND;
@@ -36,6 +38,16 @@ export interface ServerAudioParams {
 }
 
 export interface ConnectionOptions {
+  /**
+   * What carries the sessions; default: a WebSocket to `url` with `token` (the carrier options
+   * below: url, token, protocolVersion, ca, refreshToken, handshakeTimeoutMs).
+   */
+  readonly carriers?: (log: (text: string) => void) => CarrierFactory;
+  /**
+   * When `carriers` cannot get a session through (UDP blocked, the broker out of reach), switch
+   * to the default WebSocket once and say so (`transportChanged`).
+   */
+  readonly fallBackToWebSocket?: boolean;
   readonly url: string;
   readonly token: string | null;
   readonly deviceId: string;
@@ -66,7 +78,12 @@ export type ConnectionEvents = {
   stateChanged: (previous: ConnectionState, next: ConnectionState) => void;
   /** A parsed text frame (messages, plain text, invalid and unknown frames alike). */
   frame: (frame: InboundFrame) => void;
-  /** Reply audio: the Opus payload of a binary frame and when it arrived. */
-  audio: (opus: Uint8Array, arrivedAt: number) => void;
+  /**
+   * Reply audio: the Opus payload of a packet, when it arrived, and its transport sequence
+   * number (UDP; null over a WebSocket, whose TCP keeps order).
+   */
+  audio: (opus: Uint8Array, arrivedAt: number, sequence: number | null) => void;
   protocolLogged: (entry: ProtocolLogEntry) => void;
+  /** Sessions now go over the WebSocket because the other transport failed with `cause`. */
+  transportChanged: (cause: Problem) => void;
 };

@@ -22,6 +22,9 @@ const SECRET_WORDS = new Set([
   'cookie',
   'credential',
   'credentials',
+  // The MQTT user name from OTA is part of the device's credentials (base64 of the device's
+  // details on XS), as secret as its password (docs/protocol.md §7.2).
+  'username',
 ]);
 
 /**
@@ -35,7 +38,7 @@ const TEXT_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/\b(Basic)(\s+|%20)[A-Za-z0-9+/=]{8,}/g, `$1$2${REDACTED}`],
   // `"token":"…"` inside a raw JSON body that is being logged as text.
   [
-    /("[A-Za-z_]*(?:token|password|secret|key|hmac|authorization)[A-Za-z_]*"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
+    /("[A-Za-z_]*(?:token|password|username|secret|key|hmac|authorization)[A-Za-z_]*"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
     `$1${REDACTED}"`,
   ],
   // `token=…`, `password=…` in query strings and `key: value` text.

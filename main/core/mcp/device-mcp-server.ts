@@ -231,11 +231,14 @@ export class DeviceMcpServer {
     }
   }
 
-  /** Start over for a new server session (call on every server hello). */
-  reset(): void {
+  /**
+   * Start over for a new server session (call on every server hello); `keepVision` keeps the
+   * vision endpoint of an earlier `initialize` on the same MQTT connection.
+   */
+  reset(options: { readonly keepVision?: boolean } = {}): void {
     this.#end(this.#session);
     this.#session = newSession();
-    this.#vision = null;
+    if (options.keepVision !== true) this.#vision = null;
   }
 
   /** Stop answering; pending calls are abandoned and their prompts withdrawn. */
@@ -319,7 +322,9 @@ export class DeviceMcpServer {
 
   #initialize(params: Params): object {
     const request = readInitialize(params);
-    this.#vision = request.vision;
+    // The latest `initialize` that names a vision endpoint wins: a gateway's own one, sent
+    // before the hello, names none and must not hide the server's (docs/protocol.md §1.4).
+    this.#vision = request.vision ?? this.#vision;
     this.events.emit('initializeReceived', {
       clientName: request.clientName,
       protocolVersion: request.protocolVersion,

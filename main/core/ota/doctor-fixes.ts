@@ -51,7 +51,7 @@ export function otaFix(error: OtaError): string {
 /** A fix for an OTA answer without a WebSocket address. */
 export function noWebSocketFix(mqttOnly: boolean): string {
   return mqttOnly
-    ? 'This server hands out MQTT only, and Lumi speaks WebSocket. Configure a WebSocket address on the server (server.websocket).'
+    ? 'This server hands out MQTT + UDP only, and the profile’s transport is WebSocket: choose Auto or MQTT + UDP.'
     : 'The server gave no WebSocket address. Set server.websocket in the server’s configuration.';
 }
 

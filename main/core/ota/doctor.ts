@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { DoctorStep } from '../../../shared/ipc.ts';
-import type { ServerProfile } from '../../../shared/settings.ts';
+import type { ProfileTransport, ServerProfile } from '../../../shared/settings.ts';
 import type { ProtocolVersion } from '../protocol/client-messages.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import { SECOND, systemClock, type Clock } from '../util/clock.ts';
@@ -18,7 +18,9 @@ import {
   otaFix,
   webSocketFix,
 } from './doctor-fixes.ts';
+import { mqttSteps } from './doctor-mqtt.ts';
 import { SocketProbe } from './doctor-socket.ts';
+import type { MqttEndpoint } from './mqtt-section.ts';
 import { OtaError, requestOta, type OtaResult } from './ota-client.ts';
 
 /** Firmware limits: 10 s for the handshake and 10 s for the hello (docs/protocol.md §2.3). */
@@ -28,10 +30,12 @@ export const DOCTOR_HELLO_TIMEOUT_MS = 10 * SECOND;
 export const DOCTOR_MCP_TIMEOUT_MS = 5 * SECOND;
 
 type StepName = DoctorStep['name'];
-const ORDER: readonly StepName[] = ['ota', 'activation', 'websocket', 'hello', 'mcp'];
+const WEBSOCKET_ORDER: readonly StepName[] = ['ota', 'activation', 'websocket', 'hello', 'mcp'];
+/** Over MQTT + UDP the broker takes the WebSocket's place and the first datagram follows the hello. */
+const MQTT_ORDER: readonly StepName[] = ['ota', 'activation', 'broker', 'hello', 'udp', 'mcp'];
 
 export interface DoctorOptions {
-  readonly profile: Pick<ServerProfile, 'endpoint' | 'caFile'>;
+  readonly profile: Pick<ServerProfile, 'endpoint' | 'caFile' | 'transport'>;
   readonly identity: DeviceIdentity;
   /** The stored token, used by direct WebSocket profiles (OTA profiles get a fresh one). */
   readonly token: string | null;
@@ -47,14 +51,18 @@ export interface DoctorOptions {
   readonly onStep?: (step: DoctorStep) => void;
 }
 
-interface Target {
-  readonly url: string;
-  readonly token: string | null;
-  readonly protocolVersion: ProtocolVersion;
-}
+type Target =
+  | {
+      readonly kind: 'websocket';
+      readonly url: string;
+      readonly token: string | null;
+      readonly protocolVersion: ProtocolVersion;
+    }
+  | { readonly kind: 'mqtt'; readonly endpoint: MqttEndpoint };
 
 class Report {
   readonly steps: DoctorStep[] = [];
+  order = WEBSOCKET_ORDER;
   readonly #onStep: ((step: DoctorStep) => void) | undefined;
 
   constructor(onStep: ((step: DoctorStep) => void) | undefined) {
@@ -80,7 +88,7 @@ class Report {
 
   /** Mark every step not reported yet as not run, because `after` failed. */
   notRun(after: StepName): DoctorStep[] {
-    for (const name of ORDER.slice(ORDER.indexOf(after) + 1)) {
+    for (const name of this.order.slice(this.order.indexOf(after) + 1)) {
       this.add({
         name,
         ok: false,
@@ -103,7 +111,12 @@ async function otaSteps(
   if (options.profile.endpoint.kind === 'websocket') {
     report.skip('ota', 'Direct WebSocket profile: no OTA step.');
     report.skip('activation', 'Direct WebSocket profile: no activation.');
-    return { url: options.profile.endpoint.url, token: options.token, protocolVersion: 1 };
+    return {
+      kind: 'websocket',
+      url: options.profile.endpoint.url,
+      token: options.token,
+      protocolVersion: 1,
+    };
   }
   const url = options.profile.endpoint.url;
   const started = clock.now();
@@ -125,19 +138,29 @@ async function otaSteps(
     return null;
   }
   const ms = clock.now() - started;
-  const websocket = result.websocket;
-  if (websocket === null) {
+  const choice = options.profile.transport ?? 'auto';
+  const target = transportOf(result, choice);
+  if (target === null) {
+    const missing = choice === 'mqtt' ? 'an MQTT section' : 'a WebSocket address';
     report.fail(
       'ota',
       ms,
-      'The OTA answer has no WebSocket address.',
-      noWebSocketFix(result.mqtt !== null),
+      `The OTA answer has no ${missing}.`,
+      choice === 'mqtt'
+        ? 'The server offers no MQTT gateway: choose Auto or WebSocket as the transport.'
+        : noWebSocketFix(result.mqtt !== null),
     );
     report.notRun('ota');
     return null;
   }
-  const token = websocket.token === null ? 'no token (auth off)' : 'a token';
-  report.ok('ota', ms, `The server hands out ${websocket.url} and ${token}.`);
+  if (target.kind === 'mqtt') {
+    report.order = MQTT_ORDER;
+    const { host, port } = target.endpoint;
+    report.ok('ota', ms, `The server hands out MQTT at ${host}:${port} with credentials.`);
+  } else {
+    const token = target.token === null ? 'no token (auth off)' : 'a token';
+    report.ok('ota', ms, `The server hands out ${target.url} and ${token}.`);
+  }
   if (result.activation === null) {
     report.skip(
       'activation',
@@ -152,10 +175,50 @@ async function otaSteps(
       activationFix(prompt.code, prompt.consoleUrl),
     );
   }
-  return { url: websocket.url, token: websocket.token, protocolVersion: websocket.protocolVersion };
+  return target;
 }
 
-/** Run every step; the list always has the five steps in order. */
+/** The transport the profile would use with this answer (as ota-endpoint.ts chooses). */
+function transportOf(result: OtaResult, choice: ProfileTransport): Target | null {
+  if (result.mqtt && choice !== 'websocket') return { kind: 'mqtt', endpoint: result.mqtt };
+  const websocket = result.websocket;
+  if (websocket === null || choice === 'mqtt') return null;
+  return { kind: 'websocket', ...websocket };
+}
+
+/** The MQTT + UDP steps (doctor-mqtt.ts), reported with the plain fixes. */
+async function brokerSteps(
+  endpoint: MqttEndpoint,
+  ca: Buffer | null,
+  options: DoctorOptions,
+  clock: Clock,
+  report: Report,
+): Promise<void> {
+  await mqttSteps(
+    {
+      endpoint,
+      ca: ca === null ? null : ca.toString('utf8'),
+      identity: options.identity,
+      clock,
+      helloTimeoutMs: options.helloTimeoutMs ?? DOCTOR_HELLO_TIMEOUT_MS,
+      mcpTimeoutMs: options.mcpTimeoutMs ?? DOCTOR_MCP_TIMEOUT_MS,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    (name, started, outcome) => {
+      const ms = clock.now() - started;
+      if (outcome === null) {
+        report.fail(name, ms, 'No MCP initialize from the server.', MCP_FIX);
+      } else if (outcome.ok) {
+        report.ok(name, ms, outcome.detail);
+      } else {
+        report.fail(name, ms, outcome.detail, outcome.fix);
+        report.notRun(name);
+      }
+    },
+  );
+}
+
+/** Run every step; the list always has every step of the transport, in order. */
 export async function runDoctor(options: DoctorOptions): Promise<readonly DoctorStep[]> {
   const clock = options.clock ?? systemClock;
   const report = new Report(options.onStep);
@@ -176,6 +239,11 @@ export async function runDoctor(options: DoctorOptions): Promise<readonly Doctor
       );
       return report.notRun('websocket');
     }
+  }
+
+  if (target.kind === 'mqtt') {
+    await brokerSteps(target.endpoint, ca, options, clock, report);
+    return report.steps;
   }
 
   let started = clock.now();

@@ -7,6 +7,7 @@
 import { nodeCrypto } from '../util/crypto.ts';
 import * as z from '../util/zod.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
+import { parseMqttSection, type MqttEndpoint } from './mqtt-section.ts';
 import { SECOND, systemClock, type Clock } from '../util/clock.ts';
 
 /** The same 10 s the firmware allows its handshake and hello (docs/protocol.md §2.3). */
@@ -90,8 +91,8 @@ export interface OtaResult {
     readonly protocolVersion: 1 | 2 | 3;
   } | null;
   readonly activation: OtaActivation | null;
-  /** Present when the server prefers MQTT+UDP; Lumi speaks WebSocket only. */
-  readonly mqtt: Readonly<Record<string, unknown>> | null;
+  /** Present when the server offers MQTT+UDP (the firmware then prefers it, §7.2). */
+  readonly mqtt: MqttEndpoint | null;
   readonly serverTime: {
     readonly timestamp: number;
     readonly timezoneOffsetMinutes: number | null;
@@ -277,7 +278,7 @@ export function parseOtaAnswer(text: string, url: string): OtaResult {
           timeoutMs: activation.timeout_ms ?? null,
         }
       : null,
-    mqtt: mqtt ?? null,
+    mqtt: mqtt ? parseMqttSection(mqtt) : null,
     serverTime: time
       ? { timestamp: time.timestamp, timezoneOffsetMinutes: time.timezone_offset ?? null }
       : null,

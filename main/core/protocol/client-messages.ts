@@ -21,7 +21,7 @@ export const ClientHelloSchema = z.object({
     glyph_push: z.literal(false),
     aec: z.optional(z.boolean()),
   }),
-  transport: z.literal('websocket'),
+  transport: z.enum(['websocket', 'udp']),
   audio_params: z.object({
     format: z.literal('opus'),
     sample_rate: z.literal(UPSTREAM_SAMPLE_RATE),
@@ -106,6 +106,8 @@ export interface HelloOptions {
   readonly protocolVersion?: ProtocolVersion;
   readonly frameDuration?: FrameDuration;
   readonly mcp?: boolean;
+  /** `udp` over MQTT (docs/protocol.md §1.4). */
+  readonly transport?: ClientHello['transport'];
 }
 
 /** Our hello: MCP on, no glyphs, 16 kHz mono Opus upstream (docs/protocol.md §2.1). */
@@ -114,7 +116,7 @@ export function buildHello(options: HelloOptions = {}): ClientHello {
     type: 'hello',
     version: options.protocolVersion ?? 1,
     features: { mcp: options.mcp ?? true, glyph_push: false },
-    transport: 'websocket',
+    transport: options.transport ?? 'websocket',
     audio_params: {
       format: 'opus',
       sample_rate: UPSTREAM_SAMPLE_RATE,

@@ -21,6 +21,11 @@ export const ServerHelloSchema = z.object({
   version: z.optional(z.int()),
   session_id: sessionId,
   audio_params: z.optional(AudioParamsSchema),
+  /**
+   * MQTT transport: where the UDP audio goes and its key (docs/protocol.md §1.4); checked by the
+   * MQTT carrier, so a malformed one is a clear problem rather than a hello that never came.
+   */
+  udp: z.optional(z.unknown()),
   /** Original Lumi dialect: the server echoes the hello's `id` and names itself. */
   id: z.optional(z.string()),
   server_info: z.optional(

@@ -163,6 +163,9 @@ export class Session {
       this.connection.on('protocolLogged', (entry) =>
         this.#emit({ type: 'protocolLogged', entry }),
       ),
+      this.connection.on('transportChanged', () =>
+        this.#emitError({ code: 'fellBackToWebSocket' }),
+      ),
     );
   }
 
@@ -176,7 +179,7 @@ export class Session {
     return {
       expectTools: () => gate.expectTools(),
       initializeReceived: () => gate.initializeReceived(),
-      toolsListed: () => gate.toolsListed(),
+      toolsListed: () => gate.toolsListed(this.connection.link),
     };
   }
 
@@ -300,7 +303,7 @@ export class Session {
     if (this.#expiryTimer) this.#clock.clearTimeout(this.#expiryTimer);
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
-    this.connection.disconnect();
+    this.connection.dispose();
     await this.#player.close();
   }
 
@@ -605,7 +608,7 @@ export class Session {
   #onConnection(previous: ConnectionState, next: ConnectionState): void {
     this.#emit({ type: 'connectionChanged', previous, next });
     if (next.kind === 'ready') {
-      this.#gate.sessionReady();
+      this.#gate.sessionReady(this.connection.link);
       this.#voice.onReady();
       this.#pump();
     } else if (previous.kind === 'ready') {

@@ -9,7 +9,9 @@
  * INITIALIZE_WAIT of hello (a server without MCP), or MAX_WAIT in all; never longer.
  *
  * Facts in (ready, lost, initialize, tools listed), one verdict out (`isOpen`), timers on the
- * injected clock. The same wait applies after every reconnect.
+ * injected clock. The same wait applies after every reconnect — but not to a new session on an
+ * MQTT connection that already listed the tools: a gateway answers the server's later
+ * `tools/list` from its cache, so the device sees no new handshake (docs/protocol.md §1.4).
  */
 import type { SessionEvent } from '../../../shared/session-events.ts';
 import { type Clock, SECOND } from '../util/clock.ts';
@@ -42,6 +44,9 @@ export class TurnGate {
   readonly #onOpened: (why: GateOpening, waitedMs: number) => void;
   #state: GateState = { kind: 'closed' };
   #expectsTools = false;
+  /** The link on which the tools were last listed, and the link of the current session. */
+  #listedOn: number | null = null;
+  #link: number | null = null;
 
   constructor(
     clock: Clock,
@@ -69,11 +74,16 @@ export class TurnGate {
     this.#expectsTools = true;
   }
 
-  /** The server answered our hello. */
-  sessionReady(): void {
+  /** The server answered our hello, on `link` (see Connection.link). */
+  sessionReady(link: number | null = null): void {
     this.#timers.clearAll();
+    this.#link = link;
     if (!this.#expectsTools) {
       this.#open('no-tools');
+      return;
+    }
+    if (link !== null && link === this.#listedOn) {
+      this.#open('tools-listed');
       return;
     }
     this.#state = { kind: 'waiting', since: this.#clock.now(), initialized: false };
@@ -96,8 +106,9 @@ export class TurnGate {
     this.#state = { ...state, initialized: true };
   }
 
-  /** The last `tools/list` page has been answered (and written to the socket). */
-  toolsListed(): void {
+  /** The last `tools/list` page has been answered (and written), on `link` (before a hello too). */
+  toolsListed(link: number | null = this.#link): void {
+    this.#listedOn = link;
     if (this.#state.kind === 'waiting') this.#open('tools-listed');
   }
 

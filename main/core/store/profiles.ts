@@ -100,6 +100,7 @@ export class ProfileStore {
       caFile: input.caFile,
       // Stored only when on, so the files of everyone who never needs it stay as they were.
       ...(input.allowInsecureWebSocket === true ? { allowInsecureWebSocket: true } : {}),
+      ...(input.transport && input.transport !== 'auto' ? { transport: input.transport } : {}),
       activation: previous === undefined || endpointChanged ? 'none' : previous.activation,
     });
     if (!checked.success) {

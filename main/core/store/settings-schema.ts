@@ -39,6 +39,7 @@ export const StoredProfileSchema = z.object({
   appHeartbeat: z.boolean(),
   caFile: z.nullable(z.string().check(z.minLength(1))),
   allowInsecureWebSocket: z.optional(z.boolean()),
+  transport: z.optional(z.enum(['auto', 'websocket', 'mqtt'])),
   activation: z.enum(['none', 'pending', 'activated']),
 });
 

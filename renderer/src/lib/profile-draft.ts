@@ -1,4 +1,4 @@
-import type { ServerProfile } from '../../../shared/settings.ts';
+import type { ProfileTransport, ServerProfile } from '../../../shared/settings.ts';
 import type { MessageKey } from '../i18n/translate.ts';
 
 /** The editable fields of a server profile, as the form holds them. */
@@ -10,6 +10,7 @@ export interface ProfileDraft {
   appHeartbeat: boolean;
   caFile: string;
   allowInsecureWebSocket: boolean;
+  transport: ProfileTransport;
 }
 
 /** Schemes each endpoint accepts: the WebSocket itself, or the HTTP OTA endpoint that names it. */
@@ -27,6 +28,7 @@ export function draftOf(profile: ServerProfile): ProfileDraft {
     appHeartbeat: profile.appHeartbeat,
     caFile: profile.caFile ?? '',
     allowInsecureWebSocket: profile.allowInsecureWebSocket ?? false,
+    transport: profile.transport ?? 'auto',
   };
 }
 
@@ -60,7 +62,7 @@ export function draftProblem(draft: ProfileDraft): MessageKey | null {
 /** The profile a valid draft describes; identity, token flag and activation stay as they were. */
 export function applyDraft(profile: ServerProfile, draft: ProfileDraft): ServerProfile {
   const caFile = draft.caFile.trim();
-  const { allowInsecureWebSocket: _previous, ...rest } = profile;
+  const { allowInsecureWebSocket: _previous, transport: _transport, ...rest } = profile;
   return {
     ...rest,
     name: draft.name.trim(),
@@ -70,5 +72,6 @@ export function applyDraft(profile: ServerProfile, draft: ProfileDraft): ServerP
     caFile: caFile === '' ? null : caFile,
     // Present only when on, as main stores it.
     ...(draft.allowInsecureWebSocket ? { allowInsecureWebSocket: true } : {}),
+    ...(draft.transport !== 'auto' ? { transport: draft.transport } : {}),
   };
 }

@@ -34,6 +34,18 @@ describe('classifyClose', () => {
     expect(classifyClose(facts).kind).toBe('idle');
   });
 
+  it('keeps the broker’s refusal as the cause of an MQTT auth failure', () => {
+    const error = { code: 'brokerRefused', reason: 'Bad username or password' } as const;
+    const verdict = classifyClose({ ...base, authRejected: true, wasReady: false, error });
+    expect(verdict).toEqual({ kind: 'auth', cause: error });
+  });
+
+  it('stops on UDP that does not get through: retrying the same way cannot mend it', () => {
+    const error = { code: 'udpBlocked', seconds: 3 } as const;
+    expect(classifyClose({ ...base, error })).toEqual({ kind: 'fatal', cause: error });
+    expect(classifyClose({ ...base, error: { code: 'udpMissing' } }).kind).toBe('fatal');
+  });
+
   it('recognises the auth-failure text even though the close is a clean 1000', () => {
     const verdict = classifyClose({ ...base, authRejected: true, code: 1000, wasReady: false });
     expect(verdict).toEqual({ kind: 'auth', cause: { code: 'tokenRejected' } });

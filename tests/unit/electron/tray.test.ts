@@ -91,7 +91,12 @@ function connection(next: ConnectionState): AppEvent {
   return { type: 'connectionChanged', previous: { kind: 'initial' }, next };
 }
 
-const ready = connection({ kind: 'ready', sessionId: 's1', serverVersion: '1' });
+const ready = connection({
+  kind: 'ready',
+  sessionId: 's1',
+  serverVersion: '1',
+  transport: 'websocket',
+});
 
 function labels(template: Template | null): (string | undefined)[] {
   return (template ?? []).map((item) => (item.type === 'separator' ? '---' : item.label));

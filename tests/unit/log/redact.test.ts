@@ -26,6 +26,22 @@ describe('redactText', () => {
     expect(redactText('wss://h/v1/?device-id=aa&token=s3cr3t&x=1')).not.toContain('s3cr3t');
   });
 
+  it('masks the MQTT credentials of an OTA answer and the UDP key of a server hello', () => {
+    const ota =
+      '{"mqtt":{"endpoint":"h:8883","client_id":"GID_x","username":"eyJpcCI6InVua25vd24ifQ==","password":"pw-77"}}';
+    const out = redactText(ota);
+    expect(out).not.toContain('eyJpcCI6');
+    expect(out).not.toContain('pw-77');
+    expect(out).toContain('"client_id":"GID_x"');
+    const hello =
+      '{"type":"hello","udp":{"server":"1.2.3.4","key":"00112233445566778899aabbccddeeff"}}';
+    expect(redactText(hello)).not.toContain('00112233');
+    expect(redact({ username: 'dev', password: 'pw' })).toEqual({
+      username: REDACTED,
+      password: REDACTED,
+    });
+  });
+
   const JWT =
     'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZXZpY2UiLCJleHAiOjE3NDUyNDk4NzJ9.' +
     'c2lnbmF0dXJlLW9mLXRoZS10b2tlbi1pcy1oZXJl';

@@ -66,7 +66,14 @@ describe('parsing the OTA answer', () => {
         challenge: 'c1',
         timeout_ms: 30000,
       },
-      mqtt: { endpoint: 'mqtt.example:8883', client_id: 'GID@@@x' },
+      mqtt: {
+        endpoint: 'mqtt.example',
+        client_id: 'GID@@@x',
+        username: 'u',
+        password: 'p',
+        publish_topic: 'device-server',
+        subscribe_topic: 'devices/p2p/x',
+      },
       websocket: { url: 'wss://api.example/xiaozhi/v1/', token: 'tok', version: 2 },
       server_time: { timestamp: 1745249872874, timezone_offset: 480 },
       firmware: { version: '9.9.9', url: 'https://evil.example/fw.bin', force: 1 },
@@ -79,9 +86,39 @@ describe('parsing the OTA answer', () => {
         challenge: 'c1',
         timeoutMs: 30000,
       },
-      mqtt: { endpoint: 'mqtt.example:8883', client_id: 'GID@@@x' },
+      // No port: the firmware's 8883, and TLS with it; no keepalive: the firmware's 240 s.
+      mqtt: {
+        host: 'mqtt.example',
+        port: 8883,
+        tls: true,
+        clientId: 'GID@@@x',
+        username: 'u',
+        password: 'p',
+        publishTopic: 'device-server',
+        subscribeTopic: 'devices/p2p/x',
+        keepaliveSeconds: 240,
+      },
       serverTime: { timestamp: 1745249872874, timezoneOffsetMinutes: 480 },
     });
+  });
+
+  it('reads an MQTT endpoint with a port as plain MQTT, and drops a section without topics', () => {
+    const section = {
+      endpoint: '192.168.1.5:1883',
+      client_id: 'GID_x',
+      publish_topic: 'device-server',
+      subscribe_topic: 'devices/p2p/x',
+      keepalive: 60,
+    };
+    const plain = parseOtaAnswer(JSON.stringify({ mqtt: section }), URL_).mqtt;
+    expect(plain).toMatchObject({
+      host: '192.168.1.5',
+      port: 1883,
+      tls: false,
+      keepaliveSeconds: 60,
+    });
+    const { subscribe_topic: _topic, ...withoutTopic } = section;
+    expect(parseOtaAnswer(JSON.stringify({ mqtt: withoutTopic }), URL_).mqtt).toBeNull();
   });
 
   it('treats an empty token as none and an unknown version as 1', () => {

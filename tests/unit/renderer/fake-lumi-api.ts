@@ -83,7 +83,7 @@ export function messageFixture(overrides: Partial<ChatMessage> & { id: string })
 
 export function snapshotFixture(overrides: Partial<Snapshot> = {}): Snapshot {
   return {
-    connection: { kind: 'ready', sessionId: 's1', serverVersion: '0.8.6' },
+    connection: { kind: 'ready', sessionId: 's1', serverVersion: '0.8.6', transport: 'websocket' },
     assistant: 'idle',
     mode: 'manual',
     settings: settingsFixture(),

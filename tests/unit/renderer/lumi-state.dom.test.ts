@@ -9,7 +9,7 @@ describe('window state', () => {
     fake.api.ready.mockImplementationOnce(async () => {
       fake.emit({
         type: 'connectionChanged',
-        previous: { kind: 'ready', sessionId: 's1', serverVersion: '1' },
+        previous: { kind: 'ready', sessionId: 's1', serverVersion: '1', transport: 'websocket' },
         next: {
           kind: 'failed',
           cause: { code: 'closed', closeCode: 1006 },

@@ -138,6 +138,23 @@ describe('server profiles', () => {
     });
   });
 
+  it('chooses the transport of an OTA profile; auto is stored as nothing', async () => {
+    const stored = profileFixture();
+    const { fake } = await renderSettings(snapshotFixture({ profiles: [stored] }));
+    await fireEvent.click(screen.getByTestId('profile-edit'));
+    const transport = screen.getByTestId<HTMLSelectElement>('profile-transport');
+    expect(transport.value).toBe('auto');
+    expect([...transport.options].map((option) => option.text)).toEqual([
+      'Auto (as the server offers; MQTT + UDP first)',
+      'WebSocket',
+      'MQTT + UDP',
+    ]);
+    await fireEvent.change(transport, { target: { value: 'mqtt' } });
+    await fireEvent.submit(screen.getByTestId('profile-form'));
+    await settle();
+    expect(fake.api.saveProfile).toHaveBeenCalledExactlyOnceWith({ ...stored, transport: 'mqtt' });
+  });
+
   it('never shows the token back: the field is write-only and cleared after saving', async () => {
     const stored = profileFixture({ hasToken: true });
     const { fake } = await renderSettings(snapshotFixture({ profiles: [stored] }));

@@ -39,7 +39,11 @@ const EVERY_STATE: readonly [ConnectionState, string, string][] = [
   [{ kind: 'connecting', attempt: 1, url: 'wss://x.test/' }, 'Connecting…', 'tone-busy'],
   [{ kind: 'connected' }, 'Connected', 'tone-linked'],
   [{ kind: 'handshaking' }, 'Handshaking…', 'tone-greeting'],
-  [{ kind: 'ready', sessionId: 's', serverVersion: '1' }, 'Ready', 'tone-good'],
+  [
+    { kind: 'ready', sessionId: 's', serverVersion: '1', transport: 'websocket' },
+    'Ready',
+    'tone-good',
+  ],
   [
     { kind: 'reconnecting', attempt: 2, retryAt: 0, cause: { code: 'closed', closeCode: 1006 } },
     'Reconnecting…',
@@ -109,7 +113,12 @@ describe('status pill', () => {
     );
     // Once nothing counts down, the ticker stops: an idle window runs no timers.
     expect(vi.getTimerCount()).toBe(1);
-    setConnection(fake, { kind: 'ready', sessionId: 's', serverVersion: '1' });
+    setConnection(fake, {
+      kind: 'ready',
+      sessionId: 's',
+      serverVersion: '1',
+      transport: 'websocket',
+    });
     await tick();
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -151,7 +160,12 @@ describe('connection notice', () => {
     expect(screen.getByTestId('connection-notice').textContent).toContain(
       'Connection refused: nothing is listening at 127.0.0.1 port 8000. Gave up after 5 quick attempts. Lumi keeps trying about once a minute.',
     );
-    setConnection(fake, { kind: 'ready', sessionId: 's', serverVersion: '1' });
+    setConnection(fake, {
+      kind: 'ready',
+      sessionId: 's',
+      serverVersion: '1',
+      transport: 'websocket',
+    });
     expect(screen.queryByTestId('retry-button')).toBeNull();
   });
 });
@@ -224,7 +238,12 @@ describe('assistant indicator and activation banner', () => {
     expect(screen.getByTestId('activation-console').textContent).toBe('https://xiaozhi.me/console');
     await fireEvent.click(screen.getByTestId('activation-copy'));
     expect(writeText).toHaveBeenCalledWith('482913');
-    setConnection(fake, { kind: 'ready', sessionId: 's', serverVersion: '1' });
+    setConnection(fake, {
+      kind: 'ready',
+      sessionId: 's',
+      serverVersion: '1',
+      transport: 'websocket',
+    });
     expect(screen.queryByTestId('activation-banner')).toBeNull();
   });
 });

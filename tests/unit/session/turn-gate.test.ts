@@ -77,6 +77,22 @@ describe('TurnGate', () => {
     expect(t.opened.map(([why]) => why)).toEqual(['tools-listed', 'tools-listed']);
   });
 
+  it('opens at once for a session on a link that already listed the tools (one MQTT connection)', () => {
+    const t = gate();
+    t.gate.expectTools();
+    // A gateway's own handshake before the hello lists the tools on link 1.
+    t.gate.toolsListed(1);
+    t.gate.sessionReady(1);
+    expect(t.opened).toEqual([['tools-listed', 0]]);
+    t.gate.sessionLost();
+    t.gate.sessionReady(1);
+    expect(t.opened).toHaveLength(2);
+    t.gate.sessionLost();
+    // A new link (a reconnect) knows nothing yet: the wait is back.
+    t.gate.sessionReady(2);
+    expect(t.gate.isWaiting).toBe(true);
+  });
+
   it('ignores a tools/list answer outside a wait (a later re-listing)', () => {
     const t = gate();
     t.gate.expectTools();

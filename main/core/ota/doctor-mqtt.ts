@@ -1,0 +1,152 @@
+/**
+ * "Test connection" over MQTT + UDP (docs/protocol.md §1.4): the broker accepts the OTA's
+ * credentials and the subscription, the server answers the hello over MQTT with UDP parameters,
+ * the first datagram leaves, and the server starts MCP. It drives the real Connection with the
+ * MQTT carrier, so what it checks is what a session does.
+ */
+import type { ConnectionState } from '../../../shared/connection-state.ts';
+import type { DoctorStep } from '../../../shared/ipc.ts';
+import { describeProblem } from '../../../shared/problem-english.ts';
+import type { Problem } from '../../../shared/problems.ts';
+import { Connection } from '../connection/connection.ts';
+import { MqttCarriers } from '../connection/mqtt-carrier.ts';
+import type { DeviceIdentity } from '../store/identity.ts';
+import type { Clock } from '../util/clock.ts';
+import type { MqttEndpoint } from './mqtt-section.ts';
+
+export interface MqttDoctorOptions {
+  readonly endpoint: MqttEndpoint;
+  readonly ca: string | null;
+  readonly identity: DeviceIdentity;
+  readonly clock: Clock;
+  readonly helloTimeoutMs: number;
+  readonly mcpTimeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/** What a step saw: ok with a detail, or a failure with its fix. */
+type Outcome = { readonly ok: true; readonly detail: string } | ProblemOutcome;
+interface ProblemOutcome {
+  readonly ok: false;
+  readonly detail: string;
+  readonly fix: string;
+}
+
+/** The steps broker → hello → udp → mcp, reported through `report` as each ends. */
+export async function mqttSteps(
+  options: MqttDoctorOptions,
+  report: (name: DoctorStep['name'], started: number, outcome: Outcome | null) => void,
+): Promise<void> {
+  const { endpoint, clock } = options;
+  const connection = new Connection({
+    url: '',
+    token: null,
+    deviceId: options.identity.deviceId,
+    clientId: options.identity.clientId,
+    clock,
+    helloTimeoutMs: options.helloTimeoutMs,
+    carriers: (log) => new MqttCarriers({ endpoint, ca: options.ca, clock, log }),
+  });
+  let mcpSeen = false;
+  let onMcp = (): void => undefined;
+  connection.on('frame', (frame) => {
+    if (frame.kind !== 'message' || frame.message.type !== 'mcp') return;
+    mcpSeen = true;
+    onMcp();
+  });
+  const abort = (): void => connection.dispose();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    let started = clock.now();
+    const where = `${endpoint.host}:${endpoint.port}`;
+    connection.connect();
+    const linked = await reached(connection, 'connected');
+    if (linked !== null) return report('broker', started, failure(linked, brokerFix(linked)));
+    report('broker', started, { ok: true, detail: `Connected to ${where} and subscribed.` });
+
+    started = clock.now();
+    const ready = await reached(connection, 'ready');
+    if (ready !== null) {
+      const udp = ready.code === 'udpMissing' || ready.code === 'udpBlocked';
+      report('hello', started, udp ? helloOk() : failure(ready, HELLO_FIX));
+      if (udp) report('udp', clock.now(), failure(ready, UDP_FIX));
+      return;
+    }
+    report('hello', started, helloOk());
+    report('udp', clock.now(), { ok: true, detail: 'The first audio datagram was sent.' });
+
+    started = clock.now();
+    const mcp =
+      mcpSeen ||
+      (await new Promise<boolean>((resolve) => {
+        const timer = clock.setTimeout(() => resolve(false), options.mcpTimeoutMs);
+        onMcp = () => {
+          clock.clearTimeout(timer);
+          resolve(true);
+        };
+      }));
+    report('mcp', started, mcp ? MCP_OK : null);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    connection.dispose();
+  }
+}
+
+const HELLO_FIX =
+  'The server did not answer the hello over MQTT: check that the MQTT gateway is connected to the server (its log says why).';
+const UDP_FIX =
+  'UDP does not get through: open the gateway’s UDP port in the firewall, or choose WebSocket as the transport if the server offers it.';
+const MCP_OK = { ok: true, detail: 'The server started MCP; device tools will work.' } as const;
+
+function helloOk(): Outcome {
+  return { ok: true, detail: 'The server answered the hello with a UDP address and key.' };
+}
+
+function failure(problem: Problem, fix: string): ProblemOutcome {
+  return { ok: false, detail: describeProblem(problem), fix };
+}
+
+function brokerFix(problem: Problem): string {
+  switch (problem.code) {
+    case 'brokerRefused':
+      return 'The broker refused the device’s credentials: test again for fresh ones from OTA; if it persists, the gateway’s signature key changed.';
+    case 'refused':
+      return 'Nothing is listening on the MQTT port: start the MQTT gateway, or check the port the OTA hands out.';
+    case 'connectTimedOut':
+      return 'The broker did not answer: a firewall may block its port (1883, or 8883 with TLS).';
+    default:
+      return 'Check that the MQTT gateway is running and reachable from this computer.';
+  }
+}
+
+/** Wait until the connection is in `kind` (null) or has given up this attempt (its cause). */
+function reached(connection: Connection, kind: ConnectionState['kind']): Promise<Problem | null> {
+  return new Promise((resolve) => {
+    const check = (state: ConnectionState): boolean => {
+      if (state.kind === kind || (kind === 'connected' && state.kind === 'handshaking')) {
+        resolve(null);
+        return true;
+      }
+      const cause = causeOf(state);
+      if (cause !== null) resolve(cause);
+      return cause !== null;
+    };
+    if (check(connection.state)) return;
+    const off = connection.on('stateChanged', (_previous, next) => {
+      if (check(next)) off();
+    });
+  });
+}
+
+function causeOf(state: ConnectionState): Problem | null {
+  switch (state.kind) {
+    case 'reconnecting':
+    case 'failed':
+    case 'authFailed':
+      return state.cause;
+    case 'disconnected':
+      return { code: 'closed', closeCode: 1000 };
+    default:
+      return null;
+  }
+}
