@@ -157,8 +157,8 @@ export class Session {
     this.#unsubscribe.push(
       this.connection.on('stateChanged', (previous, next) => this.#onConnection(previous, next)),
       this.connection.on('frame', (frame) => this.#onFrame(frame)),
-      this.connection.on('audio', (opus, arrivedAt, sequence?: number) =>
-        this.#onAudio(opus, arrivedAt, sequence),
+      this.connection.on('audio', (opus, arrivedAt, sequence) =>
+        this.#onAudio(opus, arrivedAt, sequence ?? undefined),
       ),
       this.connection.on('protocolLogged', (entry) =>
         this.#emit({ type: 'protocolLogged', entry }),
