@@ -2,6 +2,7 @@
  * What every tool call leaves in the conversation: one record, with arguments and result
  * summarised by the tool so clipboard contents and URL tokens stay out of the history.
  */
+import type { Problem } from '../../../shared/problems.ts';
 import type { ToolPreview } from './device-tool.ts';
 
 export interface ToolCallRecord {
@@ -15,10 +16,8 @@ export interface ToolCallRecord {
   readonly preview?: ToolPreview;
 }
 
-/** The text of the system line the session appends for a record. */
-export function toolCallLine(record: ToolCallRecord): string {
-  const args = record.argsSummary === '' ? '' : ` (${record.argsSummary})`;
-  return record.ok
-    ? `Tool ${record.name}${args}: ${record.resultSummary}`
-    : `Tool ${record.name}${args} failed: ${record.resultSummary}`;
+/** The system line the session appends for a record, for the window to word. */
+export function toolCallLine(record: ToolCallRecord): Problem {
+  const call = record.argsSummary === '' ? record.name : `${record.name} (${record.argsSummary})`;
+  return { code: record.ok ? 'toolCalled' : 'toolFailed', call, result: record.resultSummary };
 }

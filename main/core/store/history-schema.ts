@@ -20,7 +20,7 @@ import {
 } from './safe-file.ts';
 
 /** Bumped with each schema change; stored in `PRAGMA user_version`. */
-export const HISTORY_SCHEMA_VERSION = 2;
+export const HISTORY_SCHEMA_VERSION = 3;
 /** How long a write waits for another connection's lock (the CLI reading while the app writes). */
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -89,6 +89,15 @@ ALTER TABLE messages ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
 `;
 
 /**
+ * Version 3: a system line Lumi wrote itself keeps its notice (ChatMessage.notice) as JSON, so
+ * the window words it in the user's language; `text` keeps the English for search and the CLI.
+ * Rows from before have no notice and show their text.
+ */
+const SCHEMA_V3 = `
+ALTER TABLE messages ADD COLUMN notice TEXT;
+`;
+
+/**
  * A message's whole text, for a query over `messages m`: its stored text and, while it streams,
  * its parts in order. Settled rows never have parts.
  */
@@ -143,7 +152,8 @@ export function openHistoryDatabase(path: string): DatabaseSync {
     if (version < HISTORY_SCHEMA_VERSION) {
       db.exec('BEGIN IMMEDIATE');
       if (version < 1) db.exec(SCHEMA_V1);
-      db.exec(SCHEMA_V2);
+      if (version < 2) db.exec(SCHEMA_V2);
+      db.exec(SCHEMA_V3);
       db.exec(`PRAGMA user_version = ${HISTORY_SCHEMA_VERSION}`);
       db.exec('COMMIT');
     }
