@@ -169,6 +169,12 @@ interface ProblemParams {
   /** A device tool ran; `call` is its name with its summarised arguments, `result` its summary. */
   toolCalled: { readonly call: string; readonly result: string };
   toolFailed: { readonly call: string; readonly result: string };
+  /** The user did not allow the call. */
+  toolDenied: { readonly call: string };
+  /** Not run: the user was already being asked about another call. */
+  toolBusy: { readonly call: string };
+  /** Not run or not finished: the server cancelled it, the session ended or time ran out. */
+  toolAbandoned: { readonly call: string };
   /** A server task ended; `title` (and `text`, when the server gave one) are its words. */
   taskCompleted: { readonly title: string };
   taskFailed: { readonly title: string };
@@ -299,6 +305,9 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   sessionRestartAsked: true,
   toolCalled: true,
   toolFailed: true,
+  toolDenied: true,
+  toolBusy: true,
+  toolAbandoned: true,
   taskCompleted: true,
   taskFailed: true,
   taskCompletedWith: true,
