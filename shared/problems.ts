@@ -6,6 +6,9 @@
  * `Record<ProblemCode, …>`, so a missing one fails the type check, and
  * tests/unit/problems/problem-text.test.ts enumerates them.
  *
+ * Lumi's own lines in the conversation (a tool call, a task's end: ChatMessage.notice) and the
+ * failures of the window's requests (shared/result.ts) use the same codes and tables.
+ *
  * Parameters are plain strings and numbers only, so every table can fill them into its own
  * sentence. Text that is not ours — what a server said, what the operating system reported —
  * travels as a parameter (`text`, `detail`) and is shown as it is.
