@@ -271,6 +271,7 @@ function startCore(
     notify: (title, body) => {
       notifier.notify(title, body);
     },
+    systemLanguage: app.getLocale(),
     chooseExportFile: exportFileChooser({
       dialog,
       window: () => (late.browserWindow?.isDestroyed() === false ? late.browserWindow : null),

@@ -1,4 +1,5 @@
 import type { TurnTimings } from './assistant.ts';
+import type { Problem } from './problems.ts';
 import type { OutboxStatus } from './session-events.ts';
 
 /** One line of the conversation, as the window, the CLI and the history store see it. */
@@ -15,6 +16,12 @@ export interface ChatMessage {
   readonly updatedAt: number;
   /** For system lines: what kind of line it is. */
   readonly systemKind: SystemKind | null;
+  /**
+   * A system line Lumi wrote itself, as data: the window words it in the user's language.
+   * `text` holds it in English (for search, the CLI and the export); lines without it (the
+   * server's own words, and lines from before it existed) show `text`.
+   */
+  readonly notice?: Problem;
   /** Turn timings, on the assistant message once its turn ended. */
   readonly timings: TurnTimings | null;
   /** Some of the server's text was cut (shared/bounded-text.ts); absent when nothing was. */

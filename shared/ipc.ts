@@ -8,6 +8,7 @@ import type { AssistantState, ListenMode } from './assistant.ts';
 import type { ChatMessage } from './chat.ts';
 import type { ConnectionState } from './connection-state.ts';
 import type { Result } from './result.ts';
+import type { Problem } from './problems.ts';
 import type { OutboxItem, SessionEvent } from './session-events.ts';
 import type { AudioDevice, ServerProfile, Settings, ToolConsent } from './settings.ts';
 
@@ -22,15 +23,18 @@ export interface Snapshot {
   readonly appVersion: string;
   readonly platform: string;
   /** Hotkey registration problems (e.g. a shortcut taken by another app), shown in settings. */
-  readonly hotkeyProblems: readonly string[];
+  readonly hotkeyProblems: readonly Problem[];
   /** Where real hold-to-talk cannot work (Wayland): the toggle fallback is in use. */
   readonly holdToTalkAvailable: boolean;
   /**
    * Set when tokens can only be kept for this session (no real keystore, e.g. Linux's
-   * `basic_text`): the warning to show before the user allows storing them anyway.
+   * `basic_text`): why, for the warning the window shows before the user allows storing them.
    */
-  readonly secretsConsent: string | null;
+  readonly secretsConsent: SecretsConsentReason | null;
 }
+
+/** Why tokens can only be kept for this session: the keystore is plaintext underneath, or absent. */
+export type SecretsConsentReason = 'plaintextBackend' | 'noEncryption';
 
 export interface HistoryPage {
   readonly messages: readonly ChatMessage[];
@@ -146,7 +150,7 @@ export type AppEvent =
   | { readonly type: 'taskUpdated'; readonly task: TaskRow }
   | { readonly type: 'hotkeyPressed'; readonly action: 'talkDown' | 'talkUp' }
   /** A token is held for this session only; show the warning and offer to store it anyway. */
-  | { readonly type: 'secretsConsentRequired'; readonly message: string }
+  | { readonly type: 'secretsConsentRequired'; readonly reason: SecretsConsentReason }
   /** Show this view (the tray's Settings item). */
   | { readonly type: 'viewRequested'; readonly view: 'chat' | 'settings' };
 

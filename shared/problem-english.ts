@@ -111,6 +111,49 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
   historyUnavailable:
     'The history at {path} cannot be written ({detail}); Lumi works, but conversations are not saved.',
 
+  requestForbidden: 'This request did not come from the Lumi window.',
+  badRequest: 'Lumi could not read a {channel} request ({detail}).',
+  internalError: 'Something went wrong in Lumi. The details are in the log.',
+  previewHostGone: 'The preview host went away; the page reconnects when it is back.',
+  unknownProfile: 'There is no profile "{id}".',
+  invalidProfile: 'Invalid profile: {detail}.',
+  duplicateProfileIds: 'Profile ids must be unique.',
+  lastProfile: 'The last profile cannot be removed.',
+  unknownSettings: 'Unknown setting(s): {names}.',
+  invalidSetting: 'Invalid setting: {detail}.',
+  importNotJson: 'This file is not JSON.',
+  importNotLumi: 'This file is not a Lumi profiles export (or it is damaged).',
+  emptyMessage: 'Type something first.',
+  outboxFull: 'Too many messages are already waiting to be sent.',
+  messageUnchangeable: 'That message has already left (or is gone), so it cannot be changed.',
+  linkNotUrl: 'Not a URL: {url}',
+  linkNotHttps: 'Only https links may be opened, not {scheme}',
+  linkHasCredentials: 'Links with embedded credentials are refused',
+  messageRefused: 'The server refused it: {text}',
+
+  sessionRestartAsked: 'The server asked to restart the session.',
+  toolCalled: 'Tool {call}: {result}',
+  toolFailed: 'Tool {call} failed: {result}',
+  toolDenied: 'Tool {call}: you did not allow it.',
+  toolBusy: 'Tool {call} was not run: another question was open.',
+  toolAbandoned: 'Tool {call} was abandoned (cancelled, timed out or the session ended).',
+  taskCompleted: '{title}: completed',
+  taskFailed: '{title}: failed',
+  taskCompletedWith: '{title}: completed — {text}',
+  taskFailedWith: '{title}: failed — {text}',
+
+  hotkeyWayland:
+    'Hold-to-talk is not available in a Wayland session; the toggle shortcut works instead, or bind "lumi --toggle-talk" to a key in your desktop settings.',
+  hotkeyNoDisplay: 'Hold-to-talk needs an X11 display (DISPLAY is not set).',
+  hotkeyHookFailed:
+    'Hold-to-talk is not available: the keyboard hook could not be started ({detail}).',
+  holdKeyUnknown: 'The hold-to-talk key "{key}" is not a single key Lumi can watch.',
+  hotkeysSameKey:
+    'The toggle shortcut and the hold-to-talk key are both "{key}"; only hold-to-talk is active.',
+  shortcutInvalid: '"{shortcut}" is not a valid shortcut ({detail}).',
+  shortcutTaken:
+    'The shortcut "{shortcut}" could not be registered; another application may be using it.',
+
   unexpected: 'Unexpected error: {detail}',
 };
 

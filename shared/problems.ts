@@ -6,6 +6,9 @@
  * `Record<ProblemCode, …>`, so a missing one fails the type check, and
  * tests/unit/problems/problem-text.test.ts enumerates them.
  *
+ * Lumi's own lines in the conversation (a tool call, a task's end: ChatMessage.notice) and the
+ * failures of the window's requests (shared/result.ts) use the same codes and tables.
+ *
  * Parameters are plain strings and numbers only, so every table can fill them into its own
  * sentence. Text that is not ours — what a server said, what the operating system reported —
  * travels as a parameter (`text`, `detail`) and is shown as it is.
@@ -144,6 +147,62 @@ interface ProblemParams {
   /** The history cannot be kept (a read-only folder, a newer Lumi's file): nothing is saved. */
   historyUnavailable: { readonly path: string; readonly detail: string };
 
+  // --- requests from the window (IPC `Result` failures) ---------------------------------------
+  /** A request came from a frame that is not Lumi's window. */
+  requestForbidden: Record<never, never>;
+  /** A request did not match its channel's schema; `detail` is the schema's (English) issue. */
+  badRequest: { readonly channel: string; readonly detail: string };
+  /** A handler failed unexpectedly; the details went to the log. */
+  internalError: Record<never, never>;
+  /** The browser preview's page lost its host (the call was not answered). */
+  previewHostGone: Record<never, never>;
+  unknownProfile: { readonly id: string };
+  /** `detail`: the schema's (English) issues, as the log has them. */
+  invalidProfile: { readonly detail: string };
+  duplicateProfileIds: Record<never, never>;
+  lastProfile: Record<never, never>;
+  /** `names`: the unknown setting names, comma-separated. */
+  unknownSettings: { readonly names: string };
+  invalidSetting: { readonly detail: string };
+  importNotJson: Record<never, never>;
+  importNotLumi: Record<never, never>;
+  emptyMessage: Record<never, never>;
+  outboxFull: Record<never, never>;
+  /** Editing, resending or taking back a typed message that has left or is gone. */
+  messageUnchangeable: Record<never, never>;
+  linkNotUrl: { readonly url: string };
+  linkNotHttps: { readonly scheme: string };
+  linkHasCredentials: Record<never, never>;
+  /** The server answered typed text with an `alert` instead of a reply; `text` is its words. */
+  messageRefused: { readonly text: string };
+
+  // --- lines Lumi writes into the conversation (ChatMessage.notice) -------------------------
+  /** The server's `system` `reboot` (the line; the notice is `sessionRestarted`). */
+  sessionRestartAsked: Record<never, never>;
+  /** A device tool ran; `call` is its name with its summarised arguments, `result` its summary. */
+  toolCalled: { readonly call: string; readonly result: string };
+  toolFailed: { readonly call: string; readonly result: string };
+  /** The user did not allow the call. */
+  toolDenied: { readonly call: string };
+  /** Not run: the user was already being asked about another call. */
+  toolBusy: { readonly call: string };
+  /** Not run or not finished: the server cancelled it, the session ended or time ran out. */
+  toolAbandoned: { readonly call: string };
+  /** A server task ended; `title` (and `text`, when the server gave one) are its words. */
+  taskCompleted: { readonly title: string };
+  taskFailed: { readonly title: string };
+  taskCompletedWith: { readonly title: string; readonly text: string };
+  taskFailedWith: { readonly title: string; readonly text: string };
+
+  // --- global hotkeys ------------------------------------------------------------------------
+  hotkeyWayland: Record<never, never>;
+  hotkeyNoDisplay: Record<never, never>;
+  hotkeyHookFailed: { readonly detail: string };
+  holdKeyUnknown: { readonly key: string };
+  hotkeysSameKey: { readonly key: string };
+  shortcutInvalid: { readonly shortcut: string; readonly detail: string };
+  shortcutTaken: { readonly shortcut: string };
+
   /** Something failed with an error we have no words for: its text as the system gave it. */
   unexpected: { readonly detail: string };
 }
@@ -242,6 +301,42 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   identitiesRecovered: true,
   historyRecovered: true,
   historyUnavailable: true,
+  requestForbidden: true,
+  badRequest: true,
+  internalError: true,
+  previewHostGone: true,
+  unknownProfile: true,
+  invalidProfile: true,
+  duplicateProfileIds: true,
+  lastProfile: true,
+  unknownSettings: true,
+  invalidSetting: true,
+  importNotJson: true,
+  importNotLumi: true,
+  emptyMessage: true,
+  outboxFull: true,
+  messageUnchangeable: true,
+  linkNotUrl: true,
+  linkNotHttps: true,
+  linkHasCredentials: true,
+  messageRefused: true,
+  sessionRestartAsked: true,
+  toolCalled: true,
+  toolFailed: true,
+  toolDenied: true,
+  toolBusy: true,
+  toolAbandoned: true,
+  taskCompleted: true,
+  taskFailed: true,
+  taskCompletedWith: true,
+  taskFailedWith: true,
+  hotkeyWayland: true,
+  hotkeyNoDisplay: true,
+  hotkeyHookFailed: true,
+  holdKeyUnknown: true,
+  hotkeysSameKey: true,
+  shortcutInvalid: true,
+  shortcutTaken: true,
   unexpected: true,
 };
 

@@ -24,8 +24,8 @@ export interface OutboxItem {
   readonly status: OutboxStatus;
   /** Epoch milliseconds when the user typed it (or last asked to resend it). */
   readonly createdAt: number;
-  /** The server's own words when it refused the message (its `alert`), else null. */
-  readonly error: string | null;
+  /** Why the server refused the message (`messageRefused`, with its alert's words), else null. */
+  readonly error: Problem | null;
 }
 
 /**

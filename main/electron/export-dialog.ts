@@ -20,13 +20,16 @@ export interface ExportDialogOptions {
   readonly folder: string;
 }
 
-/** Asks where to save; resolves with the chosen path, or null when the user cancels. */
+/**
+ * Asks where to save, under the given title (the core's words, in the user's language);
+ * resolves with the chosen path, or null when the user cancels.
+ */
 export function exportFileChooser(
   options: ExportDialogOptions,
-): (suggestedName: string) => Promise<string | null> {
-  return async (suggestedName) => {
+): (suggestedName: string, title: string) => Promise<string | null> {
+  return async (suggestedName, title) => {
     const dialogOptions: SaveDialogOptions = {
-      title: 'Export servers with their secrets',
+      title,
       defaultPath: path.join(options.folder, suggestedName),
       filters: [{ name: 'JSON', extensions: ['json'] }],
       properties: ['showOverwriteConfirmation'],

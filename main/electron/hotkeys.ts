@@ -2,8 +2,9 @@
  * Global hotkeys. Toggle-to-talk goes through Electron's `globalShortcut` (key-down only).
  * Real hold-to-talk needs key-up as well, which `globalShortcut` never reports (electron#7802),
  * so it comes from a native keyboard hook (uiohook-napi) feeding the hold detector. Every
- * registration that fails is reported in `problems()` for the settings page.
+ * registration that fails is reported in `problems()`, as data the settings page words.
  */
+import { errorDetail, type Problem } from '../../shared/problems.ts';
 import type { Settings } from '../../shared/settings.ts';
 import type { Clock } from '../core/util/clock.ts';
 import { HoldDetector, type HoldGesture } from './hold-detector.ts';
@@ -30,7 +31,7 @@ export interface KeyHookLike {
 /** A keyboard hook, or why there is none. */
 export type KeyHookSource =
   | { readonly kind: 'hook'; readonly hook: KeyHookLike; readonly keyCodes: KeyCodeTable }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  | { readonly kind: 'unavailable'; readonly reason: Problem };
 
 /** Key name → hook key code (uiohook-napi's `UiohookKey`). */
 export type KeyCodeTable = Readonly<Record<string, number>>;
@@ -75,25 +76,23 @@ export function holdKeyCode(name: string, table: KeyCodeTable): number | null {
  * others; better to say so and fall back to the toggle. Without an X display uiohook-napi
  * 1.5.5 aborts the whole process in `start()` instead of throwing, so it is never started then.
  */
-export function keyHookBlocker(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string | null {
+export function keyHookBlocker(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): Problem | null {
   if (platform !== 'linux') return null;
   const wayland =
     env.XDG_SESSION_TYPE === 'wayland' || (!env.XDG_SESSION_TYPE && !!env.WAYLAND_DISPLAY);
-  if (wayland) {
-    return 'Hold-to-talk is not available in a Wayland session; the toggle shortcut works instead, or bind "lumi --toggle-talk" to a key in your desktop settings.';
-  }
-  if (!env.DISPLAY) return 'Hold-to-talk needs an X11 display (DISPLAY is not set).';
+  if (wayland) return { code: 'hotkeyWayland' };
+  if (!env.DISPLAY) return { code: 'hotkeyNoDisplay' };
   return null;
 }
 
 export class HotkeyService {
   readonly #options: HotkeyServiceOptions;
-  #hookProblem: string | null = null;
+  #hookProblem: Problem | null = null;
   #hookRunning = false;
   #registeredToggle: string | null = null;
   #holdKey: number | null = null;
   #detector: HoldDetector | null = null;
-  #problems: string[] = [];
+  #problems: Problem[] = [];
 
   constructor(options: HotkeyServiceOptions) {
     this.#options = options;
@@ -116,7 +115,7 @@ export class HotkeyService {
       source.hook.start();
       this.#hookRunning = true;
     } catch (error) {
-      this.#hookProblem = `Hold-to-talk is not available: the keyboard hook failed to start (${errorText(error)}).`;
+      this.#hookProblem = { code: 'hotkeyHookFailed', detail: errorDetail(error) };
     }
     return this.#hookRunning;
   }
@@ -127,15 +126,15 @@ export class HotkeyService {
 
   /** Registers the hotkeys of the settings, replacing the previous ones. Idempotent. */
   apply(hotkeys: HotkeySettings): void {
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     this.#applyHold(hotkeys, problems);
     this.#applyToggle(hotkeys, problems);
     if (this.#hookProblem !== null) problems.unshift(this.#hookProblem);
     this.#problems = problems;
   }
 
-  /** Every hotkey that could not be set up, in words for the settings page. */
-  problems(): readonly string[] {
+  /** Every hotkey that could not be set up, for the settings page to word. */
+  problems(): readonly Problem[] {
     return this.#problems;
   }
 
@@ -152,7 +151,7 @@ export class HotkeyService {
     this.#hookRunning = false;
   }
 
-  #applyHold(hotkeys: HotkeySettings, problems: string[]): void {
+  #applyHold(hotkeys: HotkeySettings, problems: Problem[]): void {
     this.#detector?.reset();
     this.#detector = null;
     this.#holdKey = null;
@@ -161,7 +160,7 @@ export class HotkeyService {
     if (!this.#hookRunning || source.kind !== 'hook' || name === '') return;
     const code = holdKeyCode(name, source.keyCodes);
     if (code === null) {
-      problems.push(`The hold-to-talk key "${name}" is not a single key Lumi can watch.`);
+      problems.push({ code: 'holdKeyUnknown', key: name });
       return;
     }
     this.#holdKey = code;
@@ -172,14 +171,10 @@ export class HotkeyService {
     });
   }
 
-  #applyToggle(hotkeys: HotkeySettings, problems: string[]): void {
+  #applyToggle(hotkeys: HotkeySettings, problems: Problem[]): void {
     const accelerator = hotkeys.toggleTalk.trim();
     const conflict = this.#holdKey !== null && sameKey(accelerator, hotkeys.holdToTalk);
-    if (conflict) {
-      problems.push(
-        `The toggle shortcut and the hold-to-talk key are both "${accelerator}"; only hold-to-talk is active.`,
-      );
-    }
+    if (conflict) problems.push({ code: 'hotkeysSameKey', key: accelerator });
     const wanted = accelerator === '' || conflict ? null : accelerator;
     if (wanted === this.#registeredToggle) return;
     if (this.#registeredToggle !== null) {
@@ -193,13 +188,11 @@ export class HotkeyService {
         this.#options.onToggleTalk(),
       );
     } catch (error) {
-      problems.push(`"${wanted}" is not a valid shortcut (${errorText(error)}).`);
+      problems.push({ code: 'shortcutInvalid', shortcut: wanted, detail: errorDetail(error) });
       return;
     }
     if (!registered) {
-      problems.push(
-        `The shortcut "${wanted}" could not be registered; another application may be using it.`,
-      );
+      problems.push({ code: 'shortcutTaken', shortcut: wanted });
       return;
     }
     this.#registeredToggle = wanted;
@@ -209,8 +202,4 @@ export class HotkeyService {
 function sameKey(a: string, b: string): boolean {
   const norm = (s: string) => s.replace(/[\s_-]/g, '').toLowerCase();
   return norm(a) === norm(b);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -119,7 +119,7 @@ export class IpcGateway {
         `IPC ${channel} refused: unknown sender ${event.senderFrame?.url ?? '(none)'}`,
         null,
       );
-      return Promise.resolve(fail('forbidden', 'This request did not come from the Lumi window.'));
+      return Promise.resolve(fail('forbidden', { code: 'requestForbidden' }));
     }
     return this.#dispatcher.dispatch(channel, payload);
   }

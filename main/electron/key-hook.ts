@@ -2,6 +2,7 @@
  * Loads the native keyboard hook (uiohook-napi) where it can work. Loaded lazily so that a
  * missing or broken native module costs hold-to-talk, not the app.
  */
+import { errorDetail } from '../../shared/problems.ts';
 import { keyHookBlocker, type KeyHookSource } from './hotkeys.ts';
 
 /** The hook for this session, or why there is none. */
@@ -15,10 +16,9 @@ export async function loadKeyHook(
     const { uIOhook, UiohookKey } = await import('uiohook-napi');
     return { kind: 'hook', hook: uIOhook, keyCodes: UiohookKey };
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
     return {
       kind: 'unavailable',
-      reason: `Hold-to-talk is not available: the keyboard hook could not be loaded (${detail}).`,
+      reason: { code: 'hotkeyHookFailed', detail: errorDetail(error) },
     };
   }
 }

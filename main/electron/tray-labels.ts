@@ -1,7 +1,13 @@
 /**
- * The tray's words in Lumi's two languages. The window has its own i18n; the tray lives in main
- * and needs only these few strings.
+ * The tray's words, from the window's i18n tables (renderer/src/i18n: plain TS, no DOM), so
+ * there is one source for every language.
  */
+import {
+  resolveLocale,
+  translate,
+  type Locale,
+  type MessageKey,
+} from '../../renderer/src/i18n/translate.ts';
 import type { Language } from '../../shared/settings.ts';
 import type { TrayIconState } from './tray-state.ts';
 
@@ -22,60 +28,46 @@ export interface TrayLabels {
   readonly quit: string;
 }
 
-const en: TrayLabels = {
-  states: {
-    offline: 'Offline',
-    connecting: 'Connecting…',
-    ready: 'Ready',
-    listening: 'Listening',
-    thinking: 'Thinking',
-    speaking: 'Speaking',
-    error: 'Connection failed',
-    activation: 'Activation needed',
-  },
-  reconnecting: (attempt) => `Reconnecting (attempt ${attempt})`,
-  authFailed: 'Not authorised',
-  open: 'Open Lumi',
-  talk: 'Talk',
-  stopTalking: 'Stop talking',
-  mode: 'Mode',
-  pushToTalk: 'Push-to-talk',
-  handsFree: 'Hands-free',
-  realtime: 'Realtime',
-  connect: 'Connect',
-  disconnect: 'Disconnect',
-  settings: 'Settings…',
-  quit: 'Quit Lumi',
+const STATE_KEYS: Readonly<Record<TrayIconState, MessageKey>> = {
+  offline: 'tray.offline',
+  connecting: 'tray.connecting',
+  ready: 'tray.ready',
+  listening: 'tray.listening',
+  thinking: 'tray.thinking',
+  speaking: 'tray.speaking',
+  error: 'tray.error',
+  activation: 'tray.activation',
 };
 
-const zhCN: TrayLabels = {
-  states: {
-    offline: '离线',
-    connecting: '连接中…',
-    ready: '就绪',
-    listening: '聆听中',
-    thinking: '思考中',
-    speaking: '说话中',
-    error: '连接失败',
-    activation: '等待激活',
-  },
-  reconnecting: (attempt) => `重连中（第 ${attempt} 次）`,
-  authFailed: '认证失败',
-  open: '打开 Lumi',
-  talk: '说话',
-  stopTalking: '停止说话',
-  mode: '模式',
-  pushToTalk: '按住说话',
-  handsFree: '免提对话',
-  realtime: '实时对话',
-  connect: '连接',
-  disconnect: '断开',
-  settings: '设置…',
-  quit: '退出 Lumi',
+function labelsIn(locale: Locale): TrayLabels {
+  const t = (key: MessageKey): string => translate(locale, key);
+  const states = Object.fromEntries(
+    Object.entries(STATE_KEYS).map(([state, key]) => [state, t(key)]),
+  ) as Record<TrayIconState, string>;
+  return {
+    states,
+    reconnecting: (attempt) => translate(locale, 'tray.reconnecting', { attempt }),
+    authFailed: t('tray.authFailed'),
+    open: t('tray.open'),
+    talk: t('tray.talk'),
+    stopTalking: t('tray.stopTalking'),
+    mode: t('tray.mode'),
+    pushToTalk: t('tray.pushToTalk'),
+    handsFree: t('tray.handsFree'),
+    realtime: t('tray.realtime'),
+    connect: t('tray.connect'),
+    disconnect: t('tray.disconnect'),
+    settings: t('tray.settings'),
+    quit: t('tray.quit'),
+  };
+}
+
+const LABELS: Readonly<Record<Locale, TrayLabels>> = {
+  en: labelsIn('en'),
+  'zh-CN': labelsIn('zh-CN'),
 };
 
 /** The labels for a language setting; `system` follows the OS locale (e.g. `app.getLocale()`). */
 export function trayLabels(language: Language, systemLocale: string): TrayLabels {
-  const resolved = language === 'system' ? systemLocale : language;
-  return resolved.toLowerCase().startsWith('zh') ? zhCN : en;
+  return LABELS[resolveLocale(language, systemLocale)];
 }

@@ -15,7 +15,7 @@
  */
 import type { AppEvent, IpcChannel, IpcRequest, IpcResponse } from '../../shared/ipc.ts';
 import { makeLumiApi } from '../../shared/ipc.ts';
-import type { Result } from '../../shared/result.ts';
+import { fail, type Result } from '../../shared/result.ts';
 import {
   BRIDGE_PATH,
   BRIDGE_PROTOCOL,
@@ -30,11 +30,7 @@ declare const location: { readonly host: string; readonly hash: string; reload()
 /** Reconnect delays double from the first to the last (the host is local: it is up or not). */
 const RECONNECT_FIRST_MS = 250;
 const RECONNECT_MAX_MS = 4_000;
-const HOST_GONE: Result<never> = {
-  ok: false,
-  code: 'disconnected',
-  message: 'The preview host went away; the page reconnects when it is back.',
-};
+const HOST_GONE: Result<never> = fail('disconnected', { code: 'previewHostGone' });
 
 type Settle = (response: Result<unknown>) => void;
 

@@ -121,7 +121,7 @@ export class BridgeServer {
     const { id, channel } = parsed;
     const response = isIpcChannel(channel)
       ? await this.#dispatcher.dispatch(channel, parsed.request)
-      : fail('bad_request', `Unknown channel ${channel}`);
+      : fail('bad_request', { code: 'badRequest', channel, detail: 'no such channel' });
     send(page, { id, response } satisfies BridgeReply);
   }
 

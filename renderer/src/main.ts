@@ -1,6 +1,6 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { resolveLocale, translate } from './i18n/translate.ts';
+import { resolveLocale, translate, translateProblem } from './i18n/translate.ts';
 import { Lumi } from './state/lumi.svelte.ts';
 import './styles/global.css';
 
@@ -14,8 +14,9 @@ if (started.ok) {
   // Without a snapshot there is nothing to draw; say so in the system language.
   const message = document.createElement('p');
   message.className = 'startup-failed';
-  message.textContent = translate(resolveLocale('system', navigator.language), 'startup.failed', {
-    message: started.message,
+  const locale = resolveLocale('system', navigator.language);
+  message.textContent = translate(locale, 'startup.failed', {
+    message: translateProblem(locale, started.problem),
   });
   target.replaceChildren(message);
 }

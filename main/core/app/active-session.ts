@@ -29,6 +29,7 @@ import {
   type EndpointSource,
   type SessionEndpoint,
 } from './endpoint.ts';
+import type { Words } from './notifications.ts';
 import { ServerFeatures } from './server-features.ts';
 
 export interface ActiveSessionDeps {
@@ -49,6 +50,8 @@ export interface ActiveSessionDeps {
   readonly logger: Logger;
   readonly emit: (event: AppEvent) => void;
   readonly notify: (title: string, body: string) => void;
+  /** Lumi's words in the user's language, for the notifications above. */
+  readonly words: Words;
   /** A token was stored (it may only be kept in memory: the core asks the user then). */
   readonly afterSecretWrite: () => void;
 }
@@ -207,7 +210,7 @@ export class ActiveSession {
           consoleUrl: prompt.consoleUrl,
         });
         this.#deps.notify(
-          'Lumi: activation code',
+          this.#deps.words('os.activationTitle'),
           `${prompt.code} — ${prompt.consoleUrl ?? prompt.message}`,
         );
       },
@@ -229,15 +232,21 @@ export class ActiveSession {
       onTaskFinished: (task) =>
         this.#deps.notify(
           task.title,
-          task.state === 'completed' ? 'Done' : (task.message ?? 'Failed'),
+          task.state === 'completed'
+            ? this.#deps.words('task.completed')
+            : (task.message ?? this.#deps.words('task.failed')),
         ),
       onPushedMessage: (message) => this.#deps.notify('Lumi', message.text),
       // Every picture that leaves is announced, "Always allow" or not: in the conversation
       // (its line and thumbnail) and, with the window hidden, here.
       onToolCall: (record) => {
         if (record.ok && record.preview) {
-          const what = record.name === CAMERA_TOOL ? 'took a photo' : 'looked at the screen';
-          this.#deps.notify(`Lumi ${what}`, `Sent to ${record.preview.destination}`);
+          const { words } = this.#deps;
+          const title = record.name === CAMERA_TOOL ? 'os.photoSentTitle' : 'os.screenSentTitle';
+          this.#deps.notify(
+            words(title),
+            words('os.screenSent', { host: record.preview.destination }),
+          );
         }
       },
     });

@@ -5,6 +5,7 @@
  * main, the browser preview and the tests all wire exactly this.
  */
 import { join } from 'node:path';
+import { resolveLocale, translate } from '../../../renderer/src/i18n/translate.ts';
 import type { AppEvent, Snapshot } from '../../../shared/ipc.ts';
 import type { Problem } from '../../../shared/problems.ts';
 import type { Settings } from '../../../shared/settings.ts';
@@ -37,7 +38,7 @@ import { profileHandlers } from './handlers/profiles.ts';
 import { sessionHandlers } from './handlers/session.ts';
 import { settingsArea } from './handlers/settings.ts';
 import { toolHandlers } from './handlers/tools.ts';
-import { AppNotifications, limitToolNotifications } from './notifications.ts';
+import { AppNotifications, limitToolNotifications, type Words } from './notifications.ts';
 import { SecretsConsent } from './secrets-consent.ts';
 import { SessionHost } from './session-host.ts';
 import { ToolPrompts } from './tool-prompts.ts';
@@ -59,12 +60,18 @@ export interface AppCoreDeps {
   /** Shows a notification; the core decides when (notifications.ts). */
   notify(title: string, body: string): void;
   /**
+   * The system's language tag (Electron's `app.getLocale()`), for the `system` language setting
+   * of what main shows itself; English when absent.
+   */
+  readonly systemLanguage?: string;
+  /**
    * Where an export with secrets is written: Electron asks with a save dialog, the preview's host
    * picks its data folder. Null when the user cancels. The core writes the file (0600).
+   * `title` is the dialog's, in the user's language.
    */
-  chooseExportFile(suggestedName: string): Promise<string | null>;
+  chooseExportFile(suggestedName: string, title: string): Promise<string | null>;
   readonly holdToTalkAvailable: boolean;
-  hotkeyProblems(): readonly string[];
+  hotkeyProblems(): readonly Problem[];
   /** Make a profile for this WebSocket URL the active one (the preview's --url). */
   readonly webSocketUrl?: string;
   readonly clock?: Clock;
@@ -109,6 +116,8 @@ interface Parts {
   readonly stores: Stores;
   readonly audio: Audio;
   readonly notifications: AppNotifications;
+  /** Lumi's words in the user's language, for what main shows itself (notifications). */
+  readonly words: Words;
   readonly prompts: ToolPrompts;
   readonly secretsConsent: SecretsConsent;
   /** The desktop, which exists once the core does (it needs the core's controls). */
@@ -123,10 +132,13 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
   const events = new Emitter<{ event: (event: AppEvent) => void }>();
   const emit = (event: AppEvent): void => events.emit('event', event);
   const stores = openStores(deps, clock);
+  const words: Words = (key, params) =>
+    translate(resolveLocale(stores.settings().language, deps.systemLanguage ?? 'en'), key, params);
   const notifications = new AppNotifications({
     notify: deps.notify,
     isWindowVisible: deps.isWindowVisible,
     enabled: () => stores.settings().notifications,
+    words,
     clock,
   });
   let desktop: DesktopCapabilities | null = null;
@@ -138,6 +150,7 @@ export async function createAppCore(deps: AppCoreDeps): Promise<LumiCore> {
     stores,
     audio: openAudio(stores.settings, clock, emit),
     notifications,
+    words,
     prompts: new ToolPrompts(emit, (prompt) => notifications.toolPrompted(prompt)),
     secretsConsent: new SecretsConsent(stores.secrets, emit),
     desktop: () => {
@@ -272,6 +285,7 @@ function sessionHostFor(parts: Parts): SessionHost {
         logger,
         emit,
         notify: (title, body) => notifications.show('session', title, body),
+        words: parts.words,
         afterSecretWrite: () => parts.secretsConsent.afterSecretWrite(),
       }),
     subscribe: (session) => {
@@ -334,7 +348,7 @@ function handlerTable(parts: Parts, host: SessionHost, snapshot: () => Snapshot)
       emit,
       clock,
       appVersion: deps.appVersion,
-      chooseExportFile: (name) => deps.chooseExportFile(name),
+      chooseExportFile: (name) => deps.chooseExportFile(name, parts.words('os.exportTitle')),
     }),
     ...historyHandlers(stores.history, stores.profiles),
     ...toolHandlers({
@@ -359,7 +373,7 @@ function snapshotOf(parts: Parts, host: SessionHost): Snapshot {
     platform: deps.platform,
     hotkeyProblems: deps.hotkeyProblems(),
     holdToTalkAvailable: deps.holdToTalkAvailable,
-    secretsConsent: parts.secretsConsent.message(),
+    secretsConsent: parts.secretsConsent.reason(),
   };
 }
 

@@ -11,6 +11,9 @@ import type {
   IpcRequests,
   WindowChannel,
 } from '../../../shared/ipc.ts';
+import { ProblemError, problemOf } from '../../../shared/problem-english.ts';
+import type { Problem } from '../../../shared/problems.ts';
+import { OutboxStateError } from '../connection/outbox.ts';
 
 export type IpcHandler<C extends IpcChannel> = (
   request: IpcRequest<C>,
@@ -30,18 +33,19 @@ export type WindowHandlers = HandlersOf<WindowChannel>;
 /** What a transport dispatches to: every channel of the contract. */
 export type IpcHandlers = HandlersOf<IpcChannel>;
 
-/** A failure a handler reports on purpose; its code and message reach the window as they are. */
-export class HandlerError extends Error {
+/** A failure a handler reports on purpose; its code and problem reach the window as they are. */
+export class HandlerError extends ProblemError {
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: string, problem: Problem) {
+    super(problem);
     this.code = code;
   }
 }
 
 /**
- * Runs a store call for a handler: a thrown error becomes a HandlerError with the error's own
- * `code` (the stores' validation errors carry one) or `invalid`, so its message reaches the window.
+ * Runs a store or session call for a handler: a thrown error becomes a HandlerError with the
+ * error's own `code` (the stores' validation errors carry one) or `invalid`, and its problem (an
+ * error without one becomes `unexpected`, its text as the detail), so the window can word it.
  */
 export function reported<T>(run: () => T): T {
   try {
@@ -49,8 +53,14 @@ export function reported<T>(run: () => T): T {
   } catch (error) {
     if (error instanceof HandlerError) throw error;
     const code = (error as { code?: unknown }).code;
-    throw new HandlerError(typeof code === 'string' ? code : 'invalid', (error as Error).message);
+    throw new HandlerError(typeof code === 'string' ? code : 'invalid', reportedProblem(error));
   }
+}
+
+function reportedProblem(error: unknown): Problem {
+  // The outbox words its refusals for the log only; the window gets one problem for them all.
+  if (error instanceof OutboxStateError) return { code: 'messageUnchangeable' };
+  return problemOf(error);
 }
 
 export interface AppCore {

@@ -19,7 +19,6 @@ const LIVE_ONLY_EVENTS: ReadonlySet<AppEvent['type']> = new Set([
   'jitterStats',
   'protocolLogged',
 ]);
-export const INTERNAL_ERROR_MESSAGE = 'Something went wrong in Lumi. The details are in the log.';
 
 /** Whether `channel` is a request channel of the contract. */
 export const isIpcChannel = (channel: string): channel is IpcChannel =>
@@ -54,18 +53,19 @@ export class IpcDispatcher {
   async dispatch<C extends IpcChannel>(channel: C, payload: unknown): Promise<IpcResponse<C>> {
     const parsed = requestSchemas[channel].safeParse(payload);
     if (!parsed.success) {
-      return fail(
-        'bad_request',
-        `Malformed ${channel} request: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-      );
+      return fail('bad_request', {
+        code: 'badRequest',
+        channel,
+        detail: parsed.error.issues[0]?.message ?? 'invalid',
+      });
     }
     let response: IpcResponse<C>;
     try {
       response = ok(await this.#options.handlers[channel](parsed.data));
     } catch (error) {
-      if (error instanceof HandlerError) return fail(error.code, error.message);
+      if (error instanceof HandlerError) return fail(error.code, error.problem);
       this.#options.log(`IPC ${channel} failed`, error);
-      return fail('internal', INTERNAL_ERROR_MESSAGE);
+      return fail('internal', { code: 'internalError' });
     }
     if (channel === 'app:ready') this.#flush();
     return response;

@@ -10,7 +10,11 @@
  * told in one "N more notifications were not shown" once there is room again; the same alert is
  * shown at most once per ALERT_REPEAT_MS. Only the pointer to a tool prompt is never held back:
  * there is one open prompt at a time (tool-prompts.ts), and the user must learn of it.
+ *
+ * Lumi's own words in them follow the language setting, from the window's i18n tables (`Words`);
+ * what the server said (a reply, an alert) is shown as it is.
  */
+import type { MessageKey, MessageParams } from '../../../renderer/src/i18n/translate.ts';
 import type { ToolPrompt } from '../../../shared/ipc.ts';
 import type { SessionEvent } from '../../../shared/session-events.ts';
 import type { DesktopCapabilities } from '../mcp/capabilities.ts';
@@ -30,6 +34,9 @@ export const NOTIFICATION_WINDOW_MS = 10 * SECOND;
 export const ALERT_REPEAT_MS = MINUTE;
 
 export type NotificationKind = 'reply' | 'alert' | 'toolPrompt' | 'session';
+
+/** A string of the window's tables in the user's current language (the language setting). */
+export type Words = (key: MessageKey, params?: MessageParams) => string;
 
 interface NotificationRule {
   /** Shown only while the `notifications` setting is on. */
@@ -174,6 +181,7 @@ export interface AppNotificationsDeps {
   readonly isWindowVisible: () => boolean;
   /** The `notifications` setting. */
   readonly enabled: () => boolean;
+  readonly words: Words;
   readonly clock: Clock;
 }
 
@@ -190,9 +198,7 @@ export class AppNotifications {
     this.rate = new NotificationRate(deps.clock, (held) =>
       this.#deps.notify(
         'Lumi',
-        held === 1
-          ? '1 more notification was not shown'
-          : `${held} more notifications were not shown`,
+        held === 1 ? deps.words('os.heldOne') : deps.words('os.heldMany', { count: held }),
       ),
     );
   }
@@ -221,7 +227,12 @@ export class AppNotifications {
 
   /** A device tool asks for consent: point the user to the window. */
   toolPrompted(prompt: ToolPrompt): void {
-    this.show('toolPrompt', 'Lumi asks', `Allow ${prompt.tool}? Open Lumi to answer.`);
+    const { words } = this.#deps;
+    this.show(
+      'toolPrompt',
+      words('os.toolPromptTitle'),
+      words('os.toolPrompt', { tool: prompt.tool }),
+    );
   }
 
   /** Stop the pending summary. */

@@ -3,7 +3,7 @@
  * Linux's `basic_text`), the window warns once per app run after a token was stored and offers
  * to store tokens anyway.
  */
-import type { AppEvent } from '../../../shared/ipc.ts';
+import type { AppEvent, SecretsConsentReason } from '../../../shared/ipc.ts';
 import type { SecretStore } from '../store/secrets.ts';
 
 export class SecretsConsent {
@@ -16,17 +16,17 @@ export class SecretsConsent {
     this.#emit = emit;
   }
 
-  /** The warning while tokens can only live for this session, else null. */
-  message(): string | null {
+  /** Why tokens can only live for this session (the window words the warning), else null. */
+  reason(): SecretsConsentReason | null {
     const persistence = this.#secrets.persistence();
-    return persistence.kind === 'needsConsent' ? persistence.message : null;
+    return persistence.kind === 'needsConsent' ? persistence.reason : null;
   }
 
   /** A token was stored: warn (once per app run) if it could only be kept in memory. */
   afterSecretWrite(): void {
-    const message = this.message();
-    if (message === null || this.#asked) return;
+    const reason = this.reason();
+    if (reason === null || this.#asked) return;
     this.#asked = true;
-    this.#emit({ type: 'secretsConsentRequired', message });
+    this.#emit({ type: 'secretsConsentRequired', reason });
   }
 }

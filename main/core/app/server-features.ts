@@ -5,6 +5,7 @@
  * every front end.
  */
 import type { TaskRow } from '../../../shared/ipc.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { Connection } from '../connection/connection.ts';
 import { AppHeartbeat } from '../events/app-heartbeat.ts';
 import { ServerEvents, type PushedMessage } from '../events/server-events.ts';
@@ -79,11 +80,7 @@ export class ServerFeatures {
     });
     this.serverEvents.events.on('taskUpdated', (task) => options.onTaskUpdated?.(task));
     this.serverEvents.events.on('taskFinished', (task) => {
-      const outcome = task.state === 'completed' ? 'completed' : 'failed';
-      this.#session?.addSystemLine(
-        'task',
-        `${task.title}: ${outcome}${task.message ? ` — ${task.message}` : ''}`,
-      );
+      this.#session?.addSystemLine('task', taskLine(task));
       options.onTaskFinished?.(task);
     });
   }
@@ -150,4 +147,15 @@ export class ServerFeatures {
     void connection.sendJson(message).catch(() => undefined);
     return true;
   }
+}
+
+/** The system line for a finished server task, for the window to word. */
+function taskLine(task: TaskRow): Problem {
+  const completed = task.state === 'completed';
+  if (!task.message) return { code: completed ? 'taskCompleted' : 'taskFailed', title: task.title };
+  return {
+    code: completed ? 'taskCompletedWith' : 'taskFailedWith',
+    title: task.title,
+    text: task.message,
+  };
 }

@@ -14,6 +14,7 @@
  * to a question typed an hour ago, unasked. Queued items can be cancelled or edited until they
  * leave.
  */
+import type { Problem } from '../../../shared/problems.ts';
 import type { OutboxItem, OutboxStatus } from '../../../shared/session-events.ts';
 import type { Clock } from '../util/clock.ts';
 import { MINUTE } from '../util/clock.ts';
@@ -132,8 +133,8 @@ export class Outbox {
   }
 
   /** The server answered with an alert instead of a reply: shown, never retried. */
-  markRefused(id: string, alert: string): OutboxItem {
-    const item = this.#update(id, { status: 'refused', error: alert });
+  markRefused(id: string, error: Problem): OutboxItem {
+    const item = this.#update(id, { status: 'refused', error });
     this.#trim();
     return item;
   }

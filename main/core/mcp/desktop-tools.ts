@@ -4,6 +4,7 @@
  */
 import * as z from '../util/zod.ts';
 import type { ListenMode } from '../../../shared/assistant.ts';
+import { ProblemError } from '../../../shared/problem-english.ts';
 import type { Clock } from '../util/clock.ts';
 import type { DesktopCapabilities } from './capabilities.ts';
 import { clip, defineTool, textOutput, type DeviceTool } from './device-tool.ts';
@@ -57,12 +58,12 @@ export function checkOpenableUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new Error(`Not a URL: ${clip(raw)}`);
+    throw new ProblemError({ code: 'linkNotUrl', url: clip(raw) });
   }
   if (url.protocol !== 'https:')
-    throw new Error(`Only https links may be opened, not ${url.protocol}`);
+    throw new ProblemError({ code: 'linkNotHttps', scheme: url.protocol });
   if (url.username !== '' || url.password !== '') {
-    throw new Error('Links with embedded credentials are refused');
+    throw new ProblemError({ code: 'linkHasCredentials' });
   }
   return url;
 }

@@ -36,7 +36,7 @@ import {
   type RequestId,
 } from './json-rpc.ts';
 import { TOOLS_PAGE_BYTES, pageTools, type ListedTool } from './tool-pages.ts';
-import type { ToolCallRecord } from './tool-call-record.ts';
+import type { ToolCallRecord, ToolRefusal } from './tool-call-record.ts';
 import { assertToolNames, serverToolName } from './tool-names.ts';
 
 /**
@@ -430,7 +430,8 @@ export class DeviceMcpServer {
       if (consent.consentFor(name, tool.defaultConsent) === 'ask') {
         const asked = await consent.ask(name, call.argsSummary, signal, preview);
         if (asked !== 'allowed') {
-          return this.#refuse(name, call.argsSummary, refusalReason(name, asked, signal));
+          const refusal = signal.aborted ? 'abandoned' : asked === 'busy' ? 'busy' : 'denied';
+          return this.#refuse(name, call.argsSummary, refusalReason(name, asked, signal), refusal);
         }
       }
       const output = await call.run(signal);
@@ -442,7 +443,12 @@ export class DeviceMcpServer {
         : error instanceof Error
           ? error.message
           : String(error);
-      return this.#refuse(name, call.argsSummary, message);
+      return this.#refuse(
+        name,
+        call.argsSummary,
+        message,
+        signal.aborted ? 'abandoned' : undefined,
+      );
     }
   }
 
@@ -453,13 +459,27 @@ export class DeviceMcpServer {
     resultSummary: string,
     preview: ToolPreview | null = null,
   ): void {
-    const at = this.#options.clock.now();
-    const record: ToolCallRecord = { name, ok, argsSummary, resultSummary, at };
+    this.#emitRecord(
+      { name, ok, argsSummary, resultSummary, at: this.#options.clock.now() },
+      preview,
+    );
+  }
+
+  #emitRecord(record: ToolCallRecord, preview: ToolPreview | null): void {
     this.events.emit('toolCalled', preview === null ? record : { ...record, preview });
   }
 
-  #refuse(name: string, argsSummary: string, message: string): CallToolResult {
-    this.#record(name, false, argsSummary, clip(message, ERROR_SUMMARY_LIMIT));
+  /** The call did not run or failed: the server's model gets `message`, the record its gist. */
+  #refuse(
+    name: string,
+    argsSummary: string,
+    message: string,
+    refusal?: ToolRefusal,
+  ): CallToolResult {
+    const resultSummary = clip(message, ERROR_SUMMARY_LIMIT);
+    const at = this.#options.clock.now();
+    const record: ToolCallRecord = { name, ok: false, argsSummary, resultSummary, at };
+    this.#emitRecord(refusal === undefined ? record : { ...record, refusal }, null);
     return errorResult(message);
   }
 }

@@ -13,6 +13,7 @@ import { boundText, MAX_DISPLAY_TEXT } from '../../../shared/bounded-text.ts';
 import type { SystemKind } from '../../../shared/chat.ts';
 import type { ConnectionState } from '../../../shared/connection-state.ts';
 import { emojiForEmotion } from '../../../shared/emotion.ts';
+import { ProblemError } from '../../../shared/problem-english.ts';
 import type { Problem } from '../../../shared/problems.ts';
 import type { OutboxItem, SessionErrorCode, SessionEvent } from '../../../shared/session-events.ts';
 import type { AudioSink } from '../audio/sink.ts';
@@ -200,9 +201,9 @@ export class Session {
     return this.#emitter.on('event', listener);
   }
 
-  /** Add a system line to the conversation (tool calls, task results, notices). */
-  addSystemLine(kind: SystemKind, text: string, image?: string): void {
-    this.#transcript.system(kind, text, image);
+  /** Add a line of Lumi's own to the conversation (tool calls, task results), as data. */
+  addSystemLine(kind: SystemKind, line: Problem, image?: string): void {
+    this.#transcript.notice(kind, line, image);
   }
 
   /** Append a message the server pushed (`message.new`) to the conversation. */
@@ -226,12 +227,14 @@ export class Session {
    */
   sendText(text: string): OutboxItem {
     const trimmed = text.trim();
-    if (!trimmed) throw new SessionError('not_ready', 'Type something first.');
+    if (!trimmed) throw new SessionError('not_ready', { code: 'emptyMessage' });
     let item: OutboxItem;
     try {
       item = this.#outbox.enqueue(trimmed);
     } catch (error) {
-      if (error instanceof OutboxFullError) throw new SessionError('outbox_full', error.message);
+      if (error instanceof OutboxFullError) {
+        throw new SessionError('outbox_full', { code: 'outboxFull' }, { cause: error });
+      }
       throw error;
     }
     if (this.connection.state.kind === 'ready') {
@@ -261,7 +264,7 @@ export class Session {
   /** Rewrite a message that has not left; it keeps its place in the queue. */
   editSend(id: string, text: string): OutboxItem {
     const trimmed = text.trim();
-    if (!trimmed) throw new SessionError('not_ready', 'Type something first.');
+    if (!trimmed) throw new SessionError('not_ready', { code: 'emptyMessage' });
     return this.#outbox.edit(id, trimmed);
   }
 
@@ -476,7 +479,8 @@ export class Session {
             ? { code: 'serverError', text: message.message }
             : { code: 'serverErrorUnspecified' },
         );
-        this.#transcript.system('error', message.message ?? 'The server reported an error.');
+        if (message.message) this.#transcript.system('error', message.message);
+        else this.#transcript.notice('error', { code: 'serverErrorUnspecified' });
         return;
       case 'custom':
         // Written past the line's limit, so the transcript's cut marks it and says so.
@@ -512,14 +516,14 @@ export class Session {
     const id = turn.outboxId;
     const item = id ? this.#outbox.get(id) : undefined;
     if (item && (item.status === 'sending' || item.status === 'sent')) {
-      this.#outbox.markRefused(item.id, `${status}: ${text}`);
+      this.#outbox.markRefused(item.id, { code: 'messageRefused', text: `${status}: ${text}` });
     }
     this.#finishTurn(true);
   }
 
   /** The server restarts the session (`system` `reboot`, docs/protocol.md §3.3): a new socket, the queue kept. */
   #onReboot(): void {
-    this.#transcript.system('server', 'The server asked to restart the session.');
+    this.#transcript.notice('server', { code: 'sessionRestartAsked' });
     this.#emitError({ code: 'sessionRestarted' });
     this.connection.disconnect();
     this.connection.connect();
@@ -666,11 +670,11 @@ export class Session {
   }
 }
 
-/** A command the session refuses, with a code a front end can map to a message. */
-export class SessionError extends Error {
+/** A command the session refuses: a code for the caller, the problem for the person. */
+export class SessionError extends ProblemError {
   readonly code: SessionErrorCode;
-  constructor(code: SessionErrorCode, message: string) {
-    super(message);
+  constructor(code: SessionErrorCode, problem: Problem, options?: ErrorOptions) {
+    super(problem, options);
     this.code = code;
   }
 }

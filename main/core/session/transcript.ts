@@ -10,6 +10,8 @@
 import type { TurnTimings } from '../../../shared/assistant.ts';
 import { boundText, MAX_DISPLAY_TEXT, MAX_REPLY_TEXT } from '../../../shared/bounded-text.ts';
 import type { ChatMessage, MessageStatus, SystemKind } from '../../../shared/chat.ts';
+import { describeProblem } from '../../../shared/problem-english.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { OutboxItem, SessionEvent } from '../../../shared/session-events.ts';
 import type { Clock } from '../util/clock.ts';
 
@@ -128,6 +130,20 @@ export class Transcript {
       ...this.#blank(this.#newId(), 'system'),
       systemKind: kind,
       ...this.#bound(kind, text),
+      ...(image === undefined ? {} : { image }),
+    });
+  }
+
+  /**
+   * A line of Lumi's own: the notice for the window, its English as the text (search, the CLI,
+   * the export). Cut like server text, since its parameters may carry the server's words.
+   */
+  notice(kind: SystemKind, notice: Problem, image?: string): ChatMessage {
+    return this.#put({
+      ...this.#blank(this.#newId(), 'system'),
+      systemKind: kind,
+      notice,
+      ...this.#bound(kind, describeProblem(notice)),
       ...(image === undefined ? {} : { image }),
     });
   }

@@ -20,7 +20,7 @@ import {
 } from './safe-file.ts';
 
 /** Bumped with each schema change; stored in `PRAGMA user_version`. */
-export const HISTORY_SCHEMA_VERSION = 3;
+export const HISTORY_SCHEMA_VERSION = 4;
 /** How long a write waits for another connection's lock (the CLI reading while the app writes). */
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -97,8 +97,17 @@ const SCHEMA_V3 = `
 ALTER TABLE messages ADD COLUMN image TEXT;
 `;
 
+/**
+ * Version 4: a system line Lumi wrote itself keeps its notice (ChatMessage.notice) as JSON, so
+ * the window words it in the user's language; `text` keeps the English for search and the CLI.
+ * Rows from before have no notice and show their text.
+ */
+const SCHEMA_V4 = `
+ALTER TABLE messages ADD COLUMN notice TEXT;
+`;
+
 /** The change that brings a database of version `index` to version `index + 1`. */
-export const HISTORY_MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+export const HISTORY_MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 /**
  * A message's whole text, for a query over `messages m`: its stored text and, while it streams,

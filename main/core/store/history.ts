@@ -11,6 +11,7 @@ import type { ChatMessage, ChatRole, MessageStatus, SystemKind } from '../../../
 import type { HistoryPage } from '../../../shared/ipc.ts';
 import { systemClock, type Clock, type TimerHandle } from '../util/clock.ts';
 import { FULL_TEXT_SQL, openHistoryDatabase } from './history-schema.ts';
+import { ProblemSchema } from './problem-schema.ts';
 import { searchMessages } from './history-search.ts';
 
 /** Largest page or search result handed out at once. */
@@ -69,7 +70,19 @@ export function rowToMessage(row: Row): ChatMessage {
     timings: typeof timings === 'string' ? (JSON.parse(timings) as TurnTimings) : null,
     ...(Number(row['truncated']) === 1 ? { truncated: true } : {}),
     ...(typeof row['image'] === 'string' ? { image: row['image'] } : {}),
+    ...storedNotice(row['notice']),
   };
+}
+
+/** A row's notice, when it has one this Lumi can word; otherwise the row shows its text. */
+function storedNotice(value: unknown): Pick<ChatMessage, 'notice'> {
+  if (typeof value !== 'string') return {};
+  try {
+    const parsed = ProblemSchema.safeParse(JSON.parse(value));
+    return parsed.success ? { notice: parsed.data } : {};
+  } catch {
+    return {};
+  }
 }
 
 function rowToConversation(row: Row): Conversation {
@@ -142,12 +155,13 @@ export class HistoryStore {
       ),
       upsertMessage: this.#db.prepare(
         `INSERT INTO messages
-           (id, conversation_id, role, text, emotion, status, system_kind, created_at, updated_at, timings, truncated, image)
-         VALUES (:id, :conversation, :role, :text, :emotion, :status, :kind, :created, :updated, :timings, :truncated, :image)
+           (id, conversation_id, role, text, emotion, status, system_kind, created_at, updated_at, timings, truncated, image, notice)
+         VALUES (:id, :conversation, :role, :text, :emotion, :status, :kind, :created, :updated, :timings, :truncated, :image, :notice)
          ON CONFLICT (id) DO UPDATE SET
            text = excluded.text, emotion = excluded.emotion, status = excluded.status,
            system_kind = excluded.system_kind, updated_at = excluded.updated_at,
-           timings = excluded.timings, truncated = excluded.truncated, image = excluded.image
+           timings = excluded.timings, truncated = excluded.truncated, image = excluded.image,
+           notice = excluded.notice
          WHERE messages.conversation_id = excluded.conversation_id`,
       ),
       // The whole text was just written, so the parts it already contains go.
@@ -194,6 +208,7 @@ export class HistoryStore {
         timings: message.timings === null ? null : JSON.stringify(message.timings),
         truncated: message.truncated === true ? 1 : 0,
         image: message.image ?? null,
+        notice: message.notice === undefined ? null : JSON.stringify(message.notice),
       });
       if (Number(result.changes) === 0) {
         throw new Error(`message ${message.id} belongs to another conversation`);

@@ -8,12 +8,18 @@
  * message does, so rewriting it whole is cheap and a crash leaves the old or the new file. The
  * file is 0600: it holds what the user typed. A damaged file is moved aside and Lumi starts with
  * an empty outbox, as with the other stores.
+ *
+ * A refused item's `error` is a problem (code and parameters) for the window to word. Lumi before
+ * that kept the server's alert text as a plain string; such a row still loads, as the
+ * `messageRefused` problem with that text.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Problem } from '../../../shared/problems.ts';
 import type { OutboxItem } from '../../../shared/session-events.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import * as z from '../util/zod.ts';
+import { ProblemSchema } from './problem-schema.ts';
 import { moveAside, writeFileAtomic } from './safe-file.ts';
 
 export const OUTBOX_FILE = 'outbox.json';
@@ -23,7 +29,15 @@ const OutboxItemSchema = z.object({
   text: z.string(),
   status: z.enum(['queued', 'sending', 'sent', 'refused', 'failed', 'expired', 'cancelled']),
   createdAt: z.number(),
-  error: z.nullable(z.string()),
+  error: z.nullable(
+    z.union([
+      ProblemSchema,
+      z.pipe(
+        z.string(),
+        z.transform((text): Problem => ({ code: 'messageRefused', text })),
+      ),
+    ]),
+  ),
 });
 const OutboxFileSchema = z.object({
   version: z.literal(1),

@@ -7,6 +7,7 @@
  */
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import * as z from '../util/zod.ts';
+import { ProblemError } from '../../../shared/problem-english.ts';
 import type { ServerProfile } from '../../../shared/settings.ts';
 import { DeviceIdentitySchema, type IdentityStore } from './identity.ts';
 import type { ProfileStore } from './profiles.ts';
@@ -93,7 +94,7 @@ export function writeSecretsExport(deps: TransferDeps, path: string, now: number
   }
 }
 
-export class ImportError extends Error {}
+export class ImportError extends ProblemError {}
 
 export interface ImportResult {
   readonly imported: readonly ServerProfile[];
@@ -108,11 +109,11 @@ export function importProfiles(deps: TransferDeps, json: string): ImportResult {
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new ImportError('This file is not JSON.');
+    throw new ImportError({ code: 'importNotJson' });
   }
   const checked = ExportSchema.safeParse(parsed);
   if (!checked.success) {
-    throw new ImportError('This file is not a Lumi profiles export (or it is damaged).');
+    throw new ImportError({ code: 'importNotLumi' });
   }
   const imported: ServerProfile[] = [];
   for (const entry of checked.data.profiles) {

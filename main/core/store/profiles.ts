@@ -51,7 +51,7 @@ export class ProfileStore {
 
   #stored(id: string): StoredProfile {
     const found = this.#settings.profiles().find((profile) => profile.id === id);
-    if (!found) throw new SettingsError('unknownProfile', `There is no profile "${id}".`);
+    if (!found) throw new SettingsError('unknownProfile', { code: 'unknownProfile', id });
     return found;
   }
 
@@ -107,7 +107,7 @@ export class ProfileStore {
       const detail = checked.error.issues
         .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
         .join('; ');
-      throw new SettingsError('invalid', `Invalid profile: ${detail}.`);
+      throw new SettingsError('invalid', { code: 'invalidProfile', detail });
     }
     if (index >= 0) profiles[index] = checked.data;
     else profiles.push(checked.data);
@@ -132,7 +132,7 @@ export class ProfileStore {
     this.#stored(id);
     const remaining = this.#settings.profiles().filter((profile) => profile.id !== id);
     const first = remaining[0];
-    if (!first) throw new SettingsError('invalid', 'The last profile cannot be removed.');
+    if (!first) throw new SettingsError('invalid', { code: 'lastProfile' });
     const active = this.#activeId() === id ? first.id : this.#activeId();
     this.#settings.writeProfiles(remaining, active);
     this.#identities.remove(id);

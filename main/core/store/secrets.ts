@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sameProblem, type Problem } from '../../../shared/problems.ts';
+import type { SecretsConsentReason } from '../../../shared/ipc.ts';
 import * as z from '../util/zod.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import {
@@ -33,8 +34,11 @@ export interface SecretCipher {
 
 export type SecretKind = 'token' | 'deviceKey';
 
-/** Why persisting needs the user's yes: the keystore is plaintext underneath, or absent. */
-export type ConsentReason = 'plaintextBackend' | 'noEncryption';
+/**
+ * Why persisting needs the user's yes: the keystore is plaintext underneath, or absent. The
+ * window words the warning for each reason (`secrets.<reason>`).
+ */
+export type ConsentReason = SecretsConsentReason;
 
 /** How secrets are kept right now. */
 export type SecretPersistence =
@@ -43,7 +47,7 @@ export type SecretPersistence =
   | { readonly kind: 'obfuscated'; readonly backend: string }
   /** A 0600 JSON file: the CLI, or the app after consent without any keystore. */
   | { readonly kind: 'plaintext' }
-  | { readonly kind: 'needsConsent'; readonly reason: ConsentReason; readonly message: string };
+  | { readonly kind: 'needsConsent'; readonly reason: ConsentReason };
 
 export interface SecretWrite {
   readonly persisted: boolean;
@@ -53,16 +57,6 @@ export interface SecretWrite {
 export const SECRETS_FILE = 'secrets.json';
 /** The one backend Electron reports that does not really encrypt (see its `safeStorage` docs). */
 export const PLAINTEXT_BACKEND = 'basic_text';
-
-const CONSENT_MESSAGE: Readonly<Record<ConsentReason, string>> = {
-  plaintextBackend:
-    'No system keyring was found (the "basic_text" backend), so tokens would be stored ' +
-    'readable by anyone with access to your files. Lumi keeps them for this session only ' +
-    'unless you allow storing them anyway.',
-  noEncryption:
-    'Encryption is not available on this system, so tokens would be stored in plain text ' +
-    '(readable only by your user). Lumi keeps them for this session only unless you allow it.',
-};
 
 /** Decide how secrets may be kept, given the keystore and what the user has agreed to. */
 export function decidePersistence(
@@ -75,14 +69,10 @@ export function decidePersistence(
     if (backend !== PLAINTEXT_BACKEND) return { kind: 'encrypted', backend };
     return consents.includes('plaintextBackend')
       ? { kind: 'obfuscated', backend }
-      : {
-          kind: 'needsConsent',
-          reason: 'plaintextBackend',
-          message: CONSENT_MESSAGE.plaintextBackend,
-        };
+      : { kind: 'needsConsent', reason: 'plaintextBackend' };
   }
   if (plaintextAllowed || consents.includes('noEncryption')) return { kind: 'plaintext' };
-  return { kind: 'needsConsent', reason: 'noEncryption', message: CONSENT_MESSAGE.noEncryption };
+  return { kind: 'needsConsent', reason: 'noEncryption' };
 }
 
 const EntrySchema = z.object({ enc: z.enum(['cipher', 'plain']), data: z.string() });

@@ -11,6 +11,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ProblemError } from '../../../shared/problem-english.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { Settings } from '../../../shared/settings.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import * as z from '../util/zod.ts';
@@ -47,10 +49,11 @@ function describeIssues(error: z.core.$ZodError): string {
     .join('; ');
 }
 
-export class SettingsError extends Error {
+/** A change the settings refuse: a code for the caller, the problem for the person. */
+export class SettingsError extends ProblemError {
   readonly code: 'invalid' | 'unknownProfile';
-  constructor(code: 'invalid' | 'unknownProfile', message: string) {
-    super(message);
+  constructor(code: 'invalid' | 'unknownProfile', problem: Problem) {
+    super(problem);
     this.code = code;
   }
 }
@@ -108,15 +111,18 @@ export class SettingsStore {
       (key) => !SETTINGS_KEYS.includes(key as keyof Settings),
     );
     if (unknown.length > 0) {
-      throw new SettingsError('invalid', `Unknown setting(s): ${unknown.join(', ')}.`);
+      throw new SettingsError('invalid', { code: 'unknownSettings', names: unknown.join(', ') });
     }
     const checked = SettingsPatchSchema.safeParse(patch);
     if (!checked.success) {
-      throw new SettingsError('invalid', `Invalid setting: ${describeIssues(checked.error)}.`);
+      throw new SettingsError('invalid', {
+        code: 'invalidSetting',
+        detail: describeIssues(checked.error),
+      });
     }
     const active = checked.data.activeProfileId;
     if (active !== undefined && !this.profiles().some((profile) => profile.id === active)) {
-      throw new SettingsError('unknownProfile', `There is no profile "${active}".`);
+      throw new SettingsError('unknownProfile', { code: 'unknownProfile', id: active });
     }
     this.write(checked.data as Partial<StoredSettings>);
     return this.settings();
@@ -129,14 +135,17 @@ export class SettingsStore {
   /** Replace the profile list (and the active id) in one validated, atomic write. */
   writeProfiles(profiles: readonly StoredProfile[], activeProfileId: string): void {
     if (!profiles.some((profile) => profile.id === activeProfileId)) {
-      throw new SettingsError('unknownProfile', `There is no profile "${activeProfileId}".`);
+      throw new SettingsError('unknownProfile', { code: 'unknownProfile', id: activeProfileId });
     }
     const ids = new Set(profiles.map((profile) => profile.id));
     if (ids.size !== profiles.length)
-      throw new SettingsError('invalid', 'Profile ids must be unique.');
+      throw new SettingsError('invalid', { code: 'duplicateProfileIds' });
     const checked = ProfileListSchema.safeParse(profiles);
     if (!checked.success) {
-      throw new SettingsError('invalid', `Invalid profile: ${describeIssues(checked.error)}.`);
+      throw new SettingsError('invalid', {
+        code: 'invalidProfile',
+        detail: describeIssues(checked.error),
+      });
     }
     this.write({ profiles: checked.data, activeProfileId });
   }

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../../shared/chat.ts';
 import type { HistoryPage, TaskRow } from '../../../shared/ipc.ts';
+import type { Problem } from '../../../shared/problems.ts';
 import type { Result } from '../../../shared/result.ts';
 import type { OutboxItem, SessionEvent } from '../../../shared/session-events.ts';
 
@@ -25,8 +26,8 @@ export type ChatRow =
       readonly kind: 'message';
       readonly key: string;
       readonly message: ChatMessage;
-      /** The server's alert, while typed text is refused. */
-      readonly error: string | null;
+      /** Why the server refused typed text (its alert), while it shows as refused. */
+      readonly error: Problem | null;
     }
   | { readonly kind: 'task'; readonly key: string; readonly task: TaskRow };
 
@@ -35,7 +36,7 @@ export type HistoryFetch = (before: string | null, limit: number) => Promise<Res
 const messageKey = (id: string): string => `message:${id}`;
 const taskKey = (id: string): string => `task:${id}`;
 
-function messageRow(message: ChatMessage, error: string | null = null): ChatRow {
+function messageRow(message: ChatMessage, error: Problem | null = null): ChatRow {
   return { kind: 'message', key: messageKey(message.id), message, error };
 }
 

@@ -1,4 +1,4 @@
-import type { AppEvent, LumiApi, Snapshot } from '../../../shared/ipc.ts';
+import type { AppEvent, LumiApi, SecretsConsentReason, Snapshot } from '../../../shared/ipc.ts';
 import type { Result } from '../../../shared/result.ts';
 import type { Settings } from '../../../shared/settings.ts';
 import { isSafeLink } from '../lib/links.ts';
@@ -32,8 +32,8 @@ export class Lumi {
   readonly platform: string;
   view = $state<View>('chat');
   pinned = $state(false);
-  /** The keystore warning while tokens are kept for this session only; null when stored safely. */
-  secretsConsent = $state<string | null>(null);
+  /** Why tokens are kept for this session only (the banner words it); null when stored safely. */
+  secretsConsent = $state<SecretsConsentReason | null>(null);
   /** A link the user clicked, waiting for them to confirm opening it. */
   pendingLink = $state<string | null>(null);
   #unsubscribe: () => void = () => {};
@@ -136,7 +136,7 @@ export class Lumi {
         };
         return;
       case 'secretsConsentRequired':
-        this.secretsConsent = event.message;
+        this.secretsConsent = event.reason;
         return;
       case 'viewRequested':
         this.view = event.view;
@@ -179,11 +179,9 @@ export class Lumi {
     }
   }
 
-  /** Shows a failed call's message as a notice; returns whether the call succeeded. */
+  /** Shows a failed call's problem as a notice; returns whether the call succeeded. */
   report(result: Result<unknown>): boolean {
-    if (!result.ok) {
-      this.notices.push({ key: 'notice.failed', params: { message: result.message } });
-    }
+    if (!result.ok) this.notices.push({ key: 'notice.failed', problem: result.problem });
     return result.ok;
   }
 

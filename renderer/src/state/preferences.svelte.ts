@@ -1,10 +1,11 @@
+import type { Problem } from '../../../shared/problems.ts';
 import type { Result } from '../../../shared/result.ts';
 import type { ServerProfile, Settings } from '../../../shared/settings.ts';
 import type { LumiApi } from '../../../shared/ipc.ts';
 
 /** What the window shows about hotkeys beyond the settings themselves. */
 export interface HotkeyReport {
-  readonly problems: readonly string[];
+  readonly problems: readonly Problem[];
   readonly holdToTalkAvailable: boolean;
 }
 

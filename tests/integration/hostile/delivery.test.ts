@@ -226,9 +226,10 @@ describe('stale, cancelled and edited messages', () => {
     const session = openSession(srv);
     const item = session.sendText('a very long text');
     await waitForStatus(session, item, 'refused');
-    expect(session.outbox().find((i) => i.id === item.id)?.error).toBe(
-      'Error: detect is for wake words',
-    );
+    expect(session.outbox().find((i) => i.id === item.id)?.error).toEqual({
+      code: 'messageRefused',
+      text: 'Error: detect is for wake words',
+    });
     srv.closeAll(1012);
     await waitForConnection(session, 'reconnecting');
     await waitForConnection(session, 'ready');

@@ -10,6 +10,7 @@
 import { systemClock } from '../../../main/core/util/clock.ts';
 import { HotkeyService } from '../../../main/electron/hotkeys.ts';
 import { loadKeyHook } from '../../../main/electron/key-hook.ts';
+import { describeProblem } from '../../../shared/problem-english.ts';
 
 const HOLD_KEY = 'F8';
 const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -38,7 +39,7 @@ if (hotkeys.start()) {
   print({ ready: true });
 } else {
   hotkeys.apply({ toggleTalk: '', holdToTalk: HOLD_KEY, doubleTapHandsFree: true });
-  print({ unavailable: hotkeys.problems().join(' ') });
+  print({ unavailable: hotkeys.problems().map(describeProblem).join(' ') });
 }
 
 process.stdin.resume();

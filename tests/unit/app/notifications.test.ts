@@ -13,6 +13,7 @@ import {
   type NotificationKind,
 } from '../../../main/core/app/notifications.ts';
 import { NodeDesktopCapabilities } from '../../../main/core/mcp/node-capabilities.ts';
+import { translate, type Locale } from '../../../renderer/src/i18n/translate.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 
 describe('shouldNotify', () => {
@@ -46,13 +47,14 @@ describe('clipNotification', () => {
 });
 
 describe('AppNotifications', () => {
-  function setup(windowVisible: boolean) {
+  function setup(windowVisible: boolean, locale: Locale = 'en') {
     const shown: string[] = [];
     const clock = new ManualClock();
     const notifications = new AppNotifications({
       notify: (title, body) => shown.push(`${title}: ${body}`),
       isWindowVisible: () => windowVisible,
       enabled: () => true,
+      words: (key, params) => translate(locale, key, params),
       clock,
     });
     return { notifications, shown, clock };
@@ -136,6 +138,15 @@ describe('AppNotifications', () => {
     for (let i = 0; i < 10; i += 1) notifications.show('session', 'Lumi', `news ${i}`);
     notifications.toolPrompted({ id: '1', tool: 'self.notify', summary: '', expiresAt: 0 });
     expect(shown.at(-1)).toBe('Lumi asks: Allow self.notify? Open Lumi to answer.');
+  });
+
+  it('words its own notifications in the language setting’s language', () => {
+    const { notifications, shown, clock } = setup(false, 'zh-CN');
+    notifications.toolPrompted({ id: '1', tool: 'self.notify', summary: '', expiresAt: 0 });
+    expect(shown.at(-1)).toBe('Lumi 请求授权: 允许使用 self.notify？请打开 Lumi 回答。');
+    for (let i = 0; i < NOTIFICATION_BURST + 2; i += 1) notifications.show('session', 'Lumi', 'x');
+    clock.advance(NOTIFICATION_WINDOW_MS);
+    expect(shown.at(-1)).toBe('Lumi: 还有 2 条通知未显示');
   });
 
   it('shows the same alert once a minute, a different one at once', () => {

@@ -87,11 +87,9 @@ describe('Outbox', () => {
     const { outbox } = setup();
     const a = outbox.enqueue('a long text');
     outbox.markSending(a.id);
-    outbox.markRefused(a.id, 'Error: detect is for wake words');
-    expect(outbox.get(a.id)).toMatchObject({
-      status: 'refused',
-      error: 'Error: detect is for wake words',
-    });
+    const refusal = { code: 'messageRefused', text: 'Error: detect is for wake words' } as const;
+    outbox.markRefused(a.id, refusal);
+    expect(outbox.get(a.id)).toMatchObject({ status: 'refused', error: refusal });
     expect(outbox.next()).toBeUndefined();
     expect(() => outbox.retry(a.id)).toThrow(/too late to resend/);
   });

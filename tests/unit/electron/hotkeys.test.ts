@@ -80,13 +80,13 @@ describe('holdKeyCode', () => {
 
 describe('keyHookBlocker', () => {
   it('blocks Wayland sessions and X-less Linux, nothing elsewhere', () => {
-    expect(keyHookBlocker('linux', { XDG_SESSION_TYPE: 'wayland', DISPLAY: ':0' })).toMatch(
-      /Wayland/,
-    );
-    expect(keyHookBlocker('linux', { WAYLAND_DISPLAY: 'wayland-0', DISPLAY: ':0' })).toMatch(
-      /Wayland/,
-    );
-    expect(keyHookBlocker('linux', {})).toMatch(/DISPLAY/);
+    expect(keyHookBlocker('linux', { XDG_SESSION_TYPE: 'wayland', DISPLAY: ':0' })).toEqual({
+      code: 'hotkeyWayland',
+    });
+    expect(keyHookBlocker('linux', { WAYLAND_DISPLAY: 'wayland-0', DISPLAY: ':0' })).toEqual({
+      code: 'hotkeyWayland',
+    });
+    expect(keyHookBlocker('linux', {})).toEqual({ code: 'hotkeyNoDisplay' });
     expect(keyHookBlocker('linux', { XDG_SESSION_TYPE: 'x11', DISPLAY: ':0' })).toBeNull();
     expect(keyHookBlocker('win32', { XDG_SESSION_TYPE: 'wayland' })).toBeNull();
   });
@@ -108,7 +108,7 @@ describe('HotkeyService', () => {
     service.start();
     service.apply(settings.hotkeys);
     expect(service.problems()).toEqual([
-      'The shortcut "CommandOrControl+Shift+Space" could not be registered; another application may be using it.',
+      { code: 'shortcutTaken', shortcut: 'CommandOrControl+Shift+Space' },
     ]);
   });
 
@@ -116,7 +116,7 @@ describe('HotkeyService', () => {
     const { service } = setup();
     service.start();
     service.apply({ ...settings.hotkeys, toggleTalk: 'Ctrl+??' });
-    expect(service.problems()[0]).toMatch(/not a valid shortcut/);
+    expect(service.problems()[0]).toMatchObject({ code: 'shortcutInvalid', shortcut: 'Ctrl+??' });
   });
 
   it('swaps the toggle accelerator when the settings change, freeing the old one', () => {
@@ -163,9 +163,7 @@ describe('HotkeyService', () => {
     const { service } = setup();
     service.start();
     service.apply({ ...settings.hotkeys, holdToTalk: 'Ctrl+F8' });
-    expect(service.problems()).toEqual([
-      'The hold-to-talk key "Ctrl+F8" is not a single key Lumi can watch.',
-    ]);
+    expect(service.problems()).toEqual([{ code: 'holdKeyUnknown', key: 'Ctrl+F8' }]);
   });
 
   it('keeps only hold-to-talk when both hotkeys name the same key', () => {
@@ -173,16 +171,16 @@ describe('HotkeyService', () => {
     service.start();
     service.apply({ ...settings.hotkeys, toggleTalk: 'F8', holdToTalk: 'F8' });
     expect(shortcut.registered.size).toBe(0);
-    expect(service.problems()[0]).toMatch(/both "F8"/);
+    expect(service.problems()[0]).toEqual({ code: 'hotkeysSameKey', key: 'F8' });
   });
 
   it('falls back to the toggle where no hook can run, and says why', () => {
-    const { shortcut, service } = setup({ kind: 'unavailable', reason: 'Wayland session' });
+    const { shortcut, service } = setup({ kind: 'unavailable', reason: { code: 'hotkeyWayland' } });
     expect(service.start()).toBe(false);
     service.apply(settings.hotkeys);
     expect(service.holdToTalkAvailable).toBe(false);
     expect(shortcut.registered.has('CommandOrControl+Shift+Space')).toBe(true);
-    expect(service.problems()).toEqual(['Wayland session']);
+    expect(service.problems()).toEqual([{ code: 'hotkeyWayland' }]);
   });
 
   it('falls back when the hook fails to start', () => {
@@ -190,7 +188,10 @@ describe('HotkeyService', () => {
     hook.failStart = new Error('Failed to enable access for assistive devices.');
     expect(service.start()).toBe(false);
     service.apply(settings.hotkeys);
-    expect(service.problems()[0]).toMatch(/assistive devices/);
+    expect(service.problems()[0]).toEqual({
+      code: 'hotkeyHookFailed',
+      detail: 'Failed to enable access for assistive devices.',
+    });
   });
 
   it('stops: unregisters, ends a running hold, stops the hook', () => {

@@ -3,10 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppEvent, IpcChannel, Snapshot } from '../../../shared/ipc.ts';
 import { EVENT_CHANNEL } from '../../../shared/ipc.ts';
 import { HandlerError, type IpcHandlers } from '../../../main/core/app/handlers.ts';
-import {
-  INTERNAL_ERROR_MESSAGE,
-  MAX_QUEUED_EVENTS,
-} from '../../../main/core/app/ipc-dispatcher.ts';
+import { MAX_QUEUED_EVENTS } from '../../../main/core/app/ipc-dispatcher.ts';
 import {
   IpcGateway,
   type EventTarget,
@@ -126,16 +123,17 @@ describe('IpcGateway', () => {
     expect(result).toMatchObject({ ok: false, code: 'forbidden' });
   });
 
-  it('keeps a HandlerError code and message', async () => {
+  it('keeps a HandlerError code and problem, with the problem in English for the log', async () => {
     const { invoke } = setup({
       'session:sendText': () => {
-        throw new HandlerError('outbox_full', 'Too many unsent messages.');
+        throw new HandlerError('outbox_full', { code: 'outboxFull' });
       },
     });
     expect(await invoke('session:sendText', { text: 'hi' })).toEqual({
       ok: false,
       code: 'outbox_full',
-      message: 'Too many unsent messages.',
+      problem: { code: 'outboxFull' },
+      message: 'Too many messages are already waiting to be sent.',
     });
   });
 
@@ -146,7 +144,11 @@ describe('IpcGateway', () => {
       },
     });
     const result = await invoke('profiles:list');
-    expect(result).toEqual({ ok: false, code: 'internal', message: INTERNAL_ERROR_MESSAGE });
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'internal',
+      problem: { code: 'internalError' },
+    });
     expect(JSON.stringify(result)).not.toContain('secret-path');
     expect(logged).toEqual(['IPC profiles:list failed']);
   });
@@ -156,7 +158,7 @@ describe('IpcGateway', () => {
     const { invoke } = setup({
       'session:sendText': (request) => {
         received.push(request);
-        throw new HandlerError('unexpected', 'should not run');
+        throw new HandlerError('unexpected', { code: 'unexpected', detail: 'should not run' });
       },
       'session:setMode': (request) => {
         received.push(request);

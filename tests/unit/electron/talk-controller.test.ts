@@ -17,7 +17,7 @@ function setup(initialMode: ListenMode = 'manual', startDelayMs = 0, failFirstSt
     'session:startTalking': async () => {
       if (failFirstStart) {
         failFirstStart = false;
-        throw new HandlerError('not_ready', 'No microphone');
+        throw new HandlerError('not_ready', { code: 'noMicrophone' });
       }
       if (startDelayMs) await new Promise((r) => setTimeout(r, startDelayMs));
       calls.push('start');

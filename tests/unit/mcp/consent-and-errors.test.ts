@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSENT_TIMEOUT } from '../../../main/core/mcp/consent.ts';
+import { toolCallLine } from '../../../main/core/mcp/tool-call-record.ts';
 import { createHarness, settle, type HarnessOptions } from './harness.ts';
 
 const clients: Client[] = [];
@@ -75,6 +76,13 @@ describe('tool consent', () => {
     expect(refused).toMatchObject({ isError: true });
     expect(firstText(refused)).toBe('The user did not allow self.clipboard.set_text');
     expect(desktop.calls).toEqual([]);
+    // The conversation's line says why from the reason, not from the model's English.
+    const [record] = records;
+    expect(record).toMatchObject({ ok: false, refusal: 'denied' });
+    expect(record && toolCallLine(record)).toEqual({
+      code: 'toolDenied',
+      call: `self.clipboard.set_text (${record?.argsSummary})`,
+    });
     answer = true;
     const allowed = await client.callTool({
       name: 'self.clipboard.set_text',

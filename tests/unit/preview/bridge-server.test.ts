@@ -45,7 +45,7 @@ function fakeCore(): AppCore & { push(event: AppEvent): void } {
       'app:ready': () => snapshot,
       'settings:get': () => settings,
       'session:sendText': () => {
-        throw new HandlerError('outbox_full', 'Too many unsent messages.');
+        throw new HandlerError('outbox_full', { code: 'outboxFull' });
       },
     },
     onEvent: (listener) => events.on('event', listener),
@@ -179,15 +179,16 @@ describe('BridgeServer', () => {
       ok: false,
       code: 'bad_request',
     });
-    expect(await page.call('shell:exec', {})).toEqual({
+    expect(await page.call('shell:exec', {})).toMatchObject({
       ok: false,
       code: 'bad_request',
-      message: 'Unknown channel shell:exec',
+      problem: { code: 'badRequest', channel: 'shell:exec' },
     });
     expect(await page.call('session:sendText', { text: 'hi' })).toEqual({
       ok: false,
       code: 'outbox_full',
-      message: 'Too many unsent messages.',
+      problem: { code: 'outboxFull' },
+      message: 'Too many messages are already waiting to be sent.',
     });
   });
 

@@ -174,11 +174,15 @@ describe('chat list', () => {
     const item = { id: 'out-8', text: 'a long text', createdAt: NOW };
     fake.emit({
       type: 'outboxChanged',
-      item: { ...item, status: 'refused', error: 'Error: detect is for wake words' },
+      item: {
+        ...item,
+        status: 'refused',
+        error: { code: 'messageRefused', text: 'Error: detect is for wake words' },
+      },
     });
     flushSync();
     expect(screen.getByTestId('message-status').textContent).toContain(
-      'Refused: Error: detect is for wake words',
+      'The server refused it: Error: detect is for wake words',
     );
     expect(screen.queryByTestId('retry-send')).toBeNull();
   });

@@ -6,6 +6,7 @@ import Composer from '../../../renderer/src/components/Composer.svelte';
 import { LUMI_CONTEXT } from '../../../renderer/src/state/context.ts';
 import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
 import type { AssistantState } from '../../../shared/assistant.ts';
+import { fail } from '../../../shared/result.ts';
 import { createFakeLumi, type FakeLumi } from './fake-lumi-api.ts';
 
 async function startLumi(fake: FakeLumi): Promise<Lumi> {
@@ -62,13 +63,15 @@ describe('composer: typing', () => {
 
   it('gives the text back and reports it when main refuses it', async () => {
     const { fake, lumi } = await renderComposer();
-    fake.api.sendText.mockResolvedValueOnce({ ok: false, code: 'outbox_full', message: 'full' });
+    fake.api.sendText.mockResolvedValueOnce(fail('outbox_full', { code: 'outboxFull' }));
     await fireEvent.input(input(), { target: { value: 'one more' } });
     await fireEvent.keyDown(input(), { key: 'Enter' });
     await tick();
     await tick();
     expect(input().value).toBe('one more');
-    expect(lumi.notices.items.map(lumi.i18n.notice)).toEqual(['That did not work: full']);
+    expect(lumi.notices.items.map(lumi.i18n.notice)).toEqual([
+      'That did not work: Too many messages are already waiting to be sent.',
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
-import { ok } from '../../../shared/result.ts';
+import { fail, ok } from '../../../shared/result.ts';
 import { createFakeLumi, messageFixture, NOW, snapshotFixture } from './fake-lumi-api.ts';
 
 describe('window state', () => {
@@ -50,9 +50,10 @@ describe('window state', () => {
 
   it('fails to start, and stops listening, when main cannot give a snapshot', async () => {
     const fake = createFakeLumi();
-    fake.api.ready.mockResolvedValueOnce({ ok: false, code: 'busy', message: 'not yet' });
+    const refusal = fail('busy', { code: 'internalError' });
+    fake.api.ready.mockResolvedValueOnce(refusal);
     const started = await Lumi.start(fake.api, 'en-US');
-    expect(started).toEqual({ ok: false, code: 'busy', message: 'not yet' });
+    expect(started).toEqual(refusal);
     expect(fake.listenerCount()).toBe(0);
   });
 

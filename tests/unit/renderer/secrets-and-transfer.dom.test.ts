@@ -8,8 +8,6 @@ import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
 import type { Snapshot } from '../../../shared/ipc.ts';
 import { createFakeLumi, snapshotFixture } from './fake-lumi-api.ts';
 
-const WARNING = 'No system keyring was found (the "basic_text" backend)…';
-
 async function start(snapshot: Snapshot = snapshotFixture()) {
   const fake = createFakeLumi({ snapshot });
   const started = await Lumi.start(fake.api, 'en-US');
@@ -24,7 +22,7 @@ const settle = async () => {
 
 describe('keystore warning', () => {
   it('shows the warning from the snapshot and stores tokens only after "Store anyway"', async () => {
-    const { fake, context } = await start(snapshotFixture({ secretsConsent: WARNING }));
+    const { fake, context } = await start(snapshotFixture({ secretsConsent: 'plaintextBackend' }));
     render(SecretsBanner, { context });
     expect(screen.getByTestId('secrets-banner').textContent).toContain('basic_text');
     expect(fake.api.allowStoringSecrets).not.toHaveBeenCalled();
@@ -38,9 +36,11 @@ describe('keystore warning', () => {
     const { fake, context } = await start();
     render(SecretsBanner, { context });
     expect(screen.queryByTestId('secrets-banner')).toBeNull();
-    fake.emit({ type: 'secretsConsentRequired', message: WARNING });
+    fake.emit({ type: 'secretsConsentRequired', reason: 'noEncryption' });
     flushSync();
-    expect(screen.getByTestId('secrets-banner')).toBeTruthy();
+    expect(screen.getByTestId('secrets-banner').textContent).toContain(
+      'Encryption is not available on this system',
+    );
   });
 
   it('switches to the view main asks for (the tray Settings item)', async () => {

@@ -5,6 +5,7 @@ import SettingsView from '../../../renderer/src/components/SettingsView.svelte';
 import { LUMI_CONTEXT } from '../../../renderer/src/state/context.ts';
 import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
 import type { DoctorStep, Snapshot } from '../../../shared/ipc.ts';
+import { fail } from '../../../shared/result.ts';
 import {
   createFakeLumi,
   profileFixture,
@@ -77,11 +78,13 @@ describe('settings', () => {
   it('shows hotkey problems and the Wayland fallback note from the snapshot', async () => {
     await renderSettings(
       snapshotFixture({
-        hotkeyProblems: ['F9 is taken by another application'],
+        hotkeyProblems: [{ code: 'shortcutTaken', shortcut: 'F9' }],
         holdToTalkAvailable: false,
       }),
     );
-    expect(screen.getByTestId('hotkey-problems').textContent).toContain('F9 is taken');
+    expect(screen.getByTestId('hotkey-problems').textContent).toBe(
+      'The shortcut "F9" could not be registered; another application may be using it.',
+    );
     expect(screen.getByTestId('hotkey-wayland').textContent).toContain('Wayland');
   });
 
@@ -276,11 +279,9 @@ describe('settings from main', () => {
 describe('refused edits', () => {
   it('puts the control back when main refuses a change', async () => {
     const { fake, lumi } = await renderSettings();
-    fake.api.updateSettings.mockResolvedValueOnce({
-      ok: false,
-      code: 'invalid',
-      message: 'cannot register login item',
-    });
+    fake.api.updateSettings.mockResolvedValueOnce(
+      fail('invalid', { code: 'unexpected', detail: 'cannot register login item' }),
+    );
     const box = screen.getByTestId<HTMLInputElement>('settings-start-at-login');
     await fireEvent.click(box);
     await settle();

@@ -30,6 +30,48 @@ describe('OutboxStore', () => {
     expect(new OutboxStore({ dir }).load('work')).toHaveLength(1);
   });
 
+  it('keeps a refusal as a problem the window words', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lumi-outbox-'));
+    const refused: OutboxItem = {
+      ...item('a', 'a long text'),
+      status: 'refused',
+      error: { code: 'messageRefused', text: 'Error: too long' },
+    };
+    new OutboxStore({ dir }).save('home', [refused]);
+    expect(new OutboxStore({ dir }).load('home')).toEqual([refused]);
+  });
+
+  it('loads the plain-text refusals an older Lumi stored, as problems', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lumi-outbox-'));
+    const old = {
+      version: 1,
+      profiles: {
+        home: [
+          { id: 'a', text: 'too long', status: 'refused', createdAt: 1_000, error: 'Error: nope' },
+          { id: 'b', text: 'waiting', status: 'queued', createdAt: 2_000, error: null },
+        ],
+      },
+    };
+    writeFileSync(join(dir, OUTBOX_FILE), JSON.stringify(old));
+    const store = new OutboxStore({ dir, clock: new ManualClock() });
+    expect(store.load('home')).toEqual([
+      { ...old.profiles.home[0], error: { code: 'messageRefused', text: 'Error: nope' } },
+      old.profiles.home[1],
+    ]);
+    // Nothing was moved aside: the old file was read, not taken for a damaged one.
+    expect(readdirSync(dir).some((name) => name.startsWith('outbox.corrupt-'))).toBe(false);
+  });
+
+  it('takes a problem with a code this Lumi does not know for damage', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lumi-outbox-'));
+    const row = { id: 'a', text: 'x', status: 'refused', createdAt: 1, error: { code: 'nope' } };
+    writeFileSync(
+      join(dir, OUTBOX_FILE),
+      JSON.stringify({ version: 1, profiles: { home: [row] } }),
+    );
+    expect(new OutboxStore({ dir, clock: new ManualClock() }).load('home')).toEqual([]);
+  });
+
   it('moves a damaged file aside and starts empty', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lumi-outbox-'));
     writeFileSync(join(dir, OUTBOX_FILE), '{"version":1,"profiles":{"home":[{"id":');
