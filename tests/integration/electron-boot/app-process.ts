@@ -60,7 +60,7 @@ function copyBuilt(appDir: string): void {
 
 /** A private, runnable copy of the built app. */
 export interface PreparedApp {
-  /** What `app.getAppPath()` answers: package.json, dist/, resources/, node_modules/. */
+  /** What `app.getAppPath()` answers: package.json, dist/, resources/, native/, node_modules/. */
   readonly appDir: string;
   /** Removes the copy and every launch's data. */
   dispose(): void;
@@ -87,6 +87,8 @@ export async function prepareApp(): Promise<PreparedApp> {
   cpSync(path.join(ROOT, 'package.json'), path.join(appDir, 'package.json'));
   symlinkSync(path.join(ROOT, 'resources'), path.join(appDir, 'resources'));
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules'));
+  // Lumi's own Opus binding (native/opus/build), shipped beside dist/ as the package ships it.
+  symlinkSync(path.join(ROOT, 'native'), path.join(appDir, 'native'));
   const deadline = Date.now() + COPY_WAIT_MS;
   for (;;) {
     try {
