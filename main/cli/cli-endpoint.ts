@@ -1,7 +1,7 @@
 /**
  * Where the CLI talks to: `--url` (with `--token` or the stored one) or `--ota` (identity → OTA
  * → activation, code printed and polled), resolved by the core's one endpoint resolution; the
- * OTA token is kept in the config dir's 0600 secrets file.
+ * OTA token and MQTT credentials are kept in the config dir's 0600 secrets file.
  */
 import { CaFileError, resolveEndpoint, type SessionEndpoint } from '../core/app/endpoint.ts';
 import { EndpointError } from '../core/app/ota-endpoint.ts';
@@ -9,6 +9,7 @@ import { ActivationError } from '../core/ota/activation.ts';
 import { OtaError } from '../core/ota/ota-client.ts';
 import type { IdentityStore } from '../core/store/identity.ts';
 import type { SecretStore } from '../core/store/secrets.ts';
+import { loadMqttCredentials, saveMqttCredentials } from '../core/store/mqtt-credentials.ts';
 import type { TalkOptions } from './args.ts';
 import type { Printer } from './output.ts';
 import { EXIT_CONNECT, EXIT_TIMEOUT, EXIT_USAGE } from './talk.ts';
@@ -53,6 +54,11 @@ export async function cliEndpoint(setup: EndpointSetup): Promise<EndpointOutcome
         signal: AbortSignal.timeout(options.timeoutSeconds * 1000),
         storeToken: (token) => {
           if (token) secrets.set(options.profile, 'token', token);
+        },
+        mqttCredentials: {
+          load: () => loadMqttCredentials(secrets, options.profile),
+          save: (stored) => saveMqttCredentials(secrets, options.profile, stored),
+          token: () => secrets.get(options.profile, 'token'),
         },
         onActivationRequired: (prompt) => {
           printer.event({

@@ -200,6 +200,13 @@ export class ActiveSession {
         profiles.setToken(profile.id, token);
         if (token) this.#deps.afterSecretWrite();
       },
+      mqttCredentials: {
+        load: () => profiles.mqttCredentials(profile.id),
+        save: (stored) => {
+          if (profiles.setMqttCredentials(profile.id, stored)) this.#deps.afterSecretWrite();
+        },
+        token: () => profiles.token(profile.id),
+      },
       onActivationRequired: (prompt) => {
         profiles.setActivation(profile.id, 'pending');
         changed();

@@ -1,7 +1,7 @@
 /**
  * The one way every front end turns "where the server is" into what a connection needs: a
- * WebSocket URL, its token and protocol version, or MQTT credentials (from OTA), and the
- * custom CA. Directly from a `ws(s)://`
+ * WebSocket URL, its token and protocol version, or MQTT credentials (from OTA, or kept from
+ * an earlier OTA answer), and the custom CA. Directly from a `ws(s)://`
  * address, or through OTA with activation (ota-endpoint.ts), whose token is kept and refreshed
  * through the same path when the server rejects it. The app core and the CLI both call this.
  */
@@ -14,6 +14,7 @@ import type { DeviceIdentity } from '../store/identity.ts';
 import type { Clock } from '../util/clock.ts';
 import type { MqttEndpoint } from '../ota/mqtt-section.ts';
 import type { ProfileTransport } from '../../../shared/settings.ts';
+import type { StoredMqtt } from '../store/mqtt-credentials.ts';
 import { resolveViaOta, type ResolvedEndpoint } from './ota-endpoint.ts';
 
 export type EndpointSource =
@@ -36,6 +37,20 @@ export interface EndpointDeps {
   readonly allowInsecureWebSocket?: boolean;
   /** The profile's transport setting (OTA profiles; a `ws(s)://` address is a WebSocket). */
   readonly transport?: ProfileTransport;
+  /** The OTA's MQTT answer kept with the profile's secrets (OTA profiles). */
+  readonly mqttCredentials?: MqttCredentialStore;
+}
+
+/**
+ * Where a profile keeps its OTA's MQTT answer (store/mqtt-credentials.ts). A stored answer spares
+ * the next start its OTA round; every OTA answer replaces it.
+ */
+export interface MqttCredentialStore {
+  readonly load: () => StoredMqtt | null;
+  /** null: the answer offered no MQTT. */
+  readonly save: (stored: StoredMqtt | null) => void;
+  /** The stored WebSocket token, for the stored answer's fallback. */
+  readonly token: () => string | null;
 }
 
 /** The profile's CA file cannot be read. */
@@ -91,6 +106,18 @@ export async function resolveEndpoint(
     });
     const websocket = endpoint.transport === 'websocket' ? endpoint : endpoint.websocket;
     deps.storeToken(websocket?.token ?? null);
+    deps.mqttCredentials?.save(
+      endpoint.transport === 'mqtt'
+        ? {
+            otaUrl: source.url,
+            mqtt: endpoint.mqtt,
+            websocket: websocket && {
+              url: websocket.url,
+              protocolVersion: websocket.protocolVersion,
+            },
+          }
+        : null,
+    );
     return endpoint;
   };
   // The connection reports a failed refresh with the error's problem.
@@ -102,7 +129,7 @@ export async function resolveEndpoint(
       throw new ProblemError(otaProblem(error, source.url), { cause: error });
     }
   };
-  const endpoint = await viaOta();
+  const endpoint = storedMqtt(source.url, deps) ?? (await viaOta());
   const refreshToken = async (): Promise<string | null> => {
     const fresh = await refreshed();
     return fresh.transport === 'websocket' ? fresh.token : (fresh.websocket?.token ?? null);
@@ -124,6 +151,15 @@ export async function resolveEndpoint(
     },
     webSocketFallback: websocket !== null && (deps.transport ?? 'auto') === 'auto',
   };
+}
+
+/** The stored MQTT answer as if OTA had just given it, unless the profile wants a WebSocket. */
+function storedMqtt(otaUrl: string, deps: EndpointDeps): ResolvedEndpoint | null {
+  const store = deps.mqttCredentials;
+  const stored = deps.transport === 'websocket' ? null : (store?.load() ?? null);
+  if (!store || stored?.otaUrl !== otaUrl) return null;
+  const websocket = stored.websocket && { ...stored.websocket, token: store.token() };
+  return { transport: 'mqtt', mqtt: stored.mqtt, websocket };
 }
 
 function readCa(caFile: string | null): string | null {

@@ -1,7 +1,8 @@
 /**
- * One xiaozhi server session at a time, from the main process. Owns the hello handshake,
- * liveness and reconnects over a Carrier (carrier.ts) — a WebSocket (docs/protocol.md §1.2) or
- * MQTT with UDP audio (§1.4); knows nothing of turns or audio.
+ * One xiaozhi server session at a time, from the main process. Owns the session's state and
+ * reconnects over a Carrier (carrier.ts) — a WebSocket (docs/protocol.md §1.2) or MQTT with UDP
+ * audio (§1.4) — with the hello in handshake.ts and the pings in liveness.ts; knows nothing of
+ * turns or audio.
  *
  * State is a single ConnectionState changed only by #setState. Every carrier callback checks it
  * still belongs to the current attempt before acting, so a late event of an old socket can never
@@ -11,17 +12,12 @@ import type { ConnectionState } from '../../../shared/connection-state.ts';
 import type { Problem } from '../../../shared/problems.ts';
 import type { ProtocolLogEntry } from '../../../shared/session-events.ts';
 import type { ClientMessage } from '../protocol/client-messages.ts';
-import { AUTH_FAILED_TEXT, parseServerText } from '../protocol/parse.ts';
+import { parseServerText } from '../protocol/parse.ts';
 import type { ServerHello } from '../protocol/server-messages.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import {
-  HELLO_RESEND_AFTER,
   HELLO_TIMEOUT,
-  NUDGE_PONG_TIMEOUT,
-  PING_INTERVAL,
-  PONG_TIMEOUT,
-  STABLE_AFTER,
   type ConnectionEvents,
   type ConnectionOptions,
   type ServerAudioParams,
@@ -30,44 +26,40 @@ import {
 export * from './options.ts';
 import { NamedTimers } from '../util/named-timers.ts';
 import { DEFAULT_BACKOFF } from './backoff.ts';
-import type { Carrier, CarrierFactory, CloseReport, TransportKind } from './carrier.ts';
-import { classifyClose, describeVerdict } from './close-reason.ts';
+import type { Carrier, CloseReport, TransportKind } from './carrier.ts';
+import { Attempt } from './attempt.ts';
+import { CarrierChoice } from './carrier-choice.ts';
+import { describeVerdict } from './close-reason.ts';
+import { answersHello, Handshake, serverAudioOf } from './handshake.ts';
+import { Liveness } from './liveness.ts';
+import { inboundLogKind, protocolLogEntry } from './protocol-log.ts';
 import { Recovery } from './recovery.ts';
 import { InvalidUrlError, webSocketCarriersFor } from './websocket-carrier.ts';
 import { helloText, messageText } from './wire.ts';
 
-const LOG_TEXT_LIMIT = 500;
-
-type TimerName = 'retry' | 'pong' | 'ping' | 'hello' | 'helloResend' | 'stable';
-
-interface Attempt {
-  readonly carrier: Carrier;
-  authRejected: boolean;
-  initiatedByUs: boolean;
-  saidGoodbye: boolean;
-  error: Problem | null;
-  wasReady: boolean;
-}
+type TimerName = 'retry';
 
 export class Connection extends Emitter<ConnectionEvents> {
   readonly #options: ConnectionOptions;
   readonly #clock: Clock;
   readonly #recovery: Recovery;
-  #carriers: CarrierFactory;
+  readonly #choice: CarrierChoice;
   #state: ConnectionState = { kind: 'initial' };
   #attempt: Attempt | null = null;
   /** The session has a turn waiting for its reply (a clean close then is not an idle hang-up). */
   #turnInFlight = false;
-  #serverHello: ServerHello | null = null;
   readonly #timers: NamedTimers<TimerName>;
+  readonly #handshake: Handshake;
+  readonly #liveness: Liveness;
   #droppedAudioFrames = 0;
-  #releaseIdle: () => void;
 
   constructor(options: ConnectionOptions) {
     super();
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#timers = new NamedTimers(this.#clock);
+    this.#handshake = new Handshake(this.#clock, options.helloTimeoutMs ?? HELLO_TIMEOUT);
+    this.#liveness = new Liveness(this.#clock, options);
     this.#recovery = new Recovery(
       this.#clock,
       options.random ?? Math.random,
@@ -77,18 +69,18 @@ export class Connection extends Emitter<ConnectionEvents> {
         setState: (next) => this.#setState(next),
         open: () => this.#open(),
         schedule: (ms, callback) => this.#timers.set('retry', ms, callback),
-        refreshCredentials: () => this.#carriers.refreshCredentials?.bind(this.#carriers),
+        refreshCredentials: () =>
+          this.#choice.current.refreshCredentials?.bind(this.#choice.current),
         fallBack: (cause) => this.#fallBack(cause),
       },
     );
-    this.#carriers = options.carriers?.(this.#carrierLog) ?? this.#webSocketCarriers();
-    this.#releaseIdle = this.#carriers.onIdleText?.((raw) => this.#onIdleText(raw)) ?? (() => {});
-  }
-
-  readonly #carrierLog = (text: string): void => this.#log('in', 'invalid', text);
-
-  #webSocketCarriers(): CarrierFactory {
-    return webSocketCarriersFor(this.#options, this.#clock, this.#carrierLog);
+    const log = (text: string): void => this.#log('in', 'invalid', text);
+    this.#choice = new CarrierChoice(
+      options.carriers?.(log),
+      () => webSocketCarriersFor(options, this.#clock, log),
+      options.fallBackToWebSocket ?? false,
+      (raw) => this.#onIdleText(raw),
+    );
   }
 
   /**
@@ -96,13 +88,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * other transport cannot get a session through. Once; true when it switched.
    */
   #fallBack(cause: Problem): boolean {
-    if (!this.#options.fallBackToWebSocket || this.#carriers.transport === 'websocket') {
-      return false;
-    }
-    this.#releaseIdle();
-    this.#releaseIdle = () => {};
-    this.#carriers.release();
-    this.#carriers = this.#webSocketCarriers();
+    if (!this.#choice.fallBack()) return false;
     this.emit('transportChanged', cause);
     this.#recovery.restart();
     this.#open();
@@ -115,7 +101,7 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Which transport carries the sessions. */
   get transport(): TransportKind {
-    return this.#carriers.transport;
+    return this.#choice.current.transport;
   }
 
   /**
@@ -123,7 +109,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * the device's tools listed on it stay known (turn-gate.ts).
    */
   get link(): number | null {
-    return this.#attempt?.carrier.link ?? this.#carriers.idleLink ?? null;
+    return this.#attempt?.carrier.link ?? this.#choice.current.idleLink ?? null;
   }
 
   /** Where and as whom this connection talks (the vision upload names the same device). */
@@ -137,11 +123,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   get serverAudio(): ServerAudioParams {
-    const params = this.#serverHello?.audio_params;
-    return {
-      sampleRate: params?.sample_rate ?? 24_000,
-      frameDurationMs: params?.frame_duration ?? 60,
-    };
+    return serverAudioOf(this.#attempt?.hello ?? null);
   }
 
   get droppedAudioFrames(): number {
@@ -182,7 +164,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       this.#timers.clear('retry');
       this.#open();
     } else if (state.kind === 'ready') {
-      this.#sendPing(this.#options.pongTimeoutMs ?? NUDGE_PONG_TIMEOUT);
+      this.#liveness.nudge();
     }
   }
 
@@ -192,7 +174,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * ping. Only liveness is checked: a slow answer (an LLM thinking, a tool call) is fine.
    */
   probe(): void {
-    if (this.#state.kind === 'ready') this.#sendPing(this.#options.pongTimeoutMs ?? PONG_TIMEOUT);
+    if (this.#state.kind === 'ready') this.#liveness.probe();
   }
 
   /** The session tells whether a turn is waiting for its reply (see close-reason.ts). */
@@ -202,14 +184,13 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Our own close: no retry. */
   disconnect(): void {
-    this.#timers.clearAll();
+    this.#stopTimers();
     const attempt = this.#attempt;
     if (attempt) {
       attempt.initiatedByUs = true;
       attempt.carrier.close();
     }
     this.#attempt = null;
-    this.#serverHello = null;
     if (this.#state.kind !== 'disconnected' || this.#state.reason !== 'user') {
       this.#setState({ kind: 'disconnected', reason: 'user' });
     }
@@ -218,16 +199,12 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** Close for good: also what outlives sessions (the MQTT connection). */
   dispose(): void {
     this.disconnect();
-    this.#releaseIdle();
-    this.#carriers.release();
+    this.#choice.release();
   }
 
   /** Cut a socket that stopped answering (the app-level heartbeat uses this); it reconnects. */
   terminate(cause: Problem): void {
-    const attempt = this.#attempt;
-    if (!attempt) return;
-    attempt.error = cause;
-    attempt.carrier.terminate(cause);
+    this.#attempt?.cut(cause);
   }
 
   /**
@@ -240,7 +217,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (attempt && this.#state.kind === 'ready') return this.#write(attempt.carrier, message);
     if (message.type === 'mcp') {
       if (attempt) return this.#write(attempt.carrier, message);
-      const idle = this.#carriers.sendIdleText?.bind(this.#carriers);
+      const idle = this.#choice.current.sendIdleText?.bind(this.#choice.current);
       if (idle) return this.#write({ sendText: idle }, message);
     }
     return Promise.reject(new Error('Not connected.'));
@@ -267,30 +244,23 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   #open(): void {
-    this.#timers.clearAll();
+    this.#stopTimers();
     const number = this.#recovery.attemptNumber;
-    this.#setState({ kind: 'connecting', attempt: number, url: this.#carriers.url });
+    this.#setState({ kind: 'connecting', attempt: number, url: this.#choice.current.url });
     let carrier: Carrier;
     try {
-      carrier = this.#carriers.open();
+      carrier = this.#choice.current.open();
     } catch (error) {
       if (!(error instanceof InvalidUrlError)) throw error;
       this.#setState({
         kind: 'failed',
-        cause: { code: 'invalidUrl', url: this.#carriers.url },
+        cause: { code: 'invalidUrl', url: this.#choice.current.url },
         gaveUpAfter: null,
         retryAt: null,
       });
       return;
     }
-    const attempt: Attempt = {
-      carrier,
-      authRejected: false,
-      initiatedByUs: false,
-      saidGoodbye: false,
-      error: null,
-      wasReady: false,
-    };
+    const attempt = new Attempt(carrier);
     this.#attempt = attempt;
     const current = (): boolean => this.#attempt === attempt;
     carrier.on('opened', () => {
@@ -305,7 +275,7 @@ export class Connection extends Emitter<ConnectionEvents> {
       if (current()) this.emit('audio', opus, arrivedAt, sequence);
     });
     carrier.on('alive', () => {
-      if (current()) this.#timers.clear('pong');
+      if (current()) this.#liveness.answered();
     });
     carrier.on('closed', (report) => {
       if (current()) this.#onClose(attempt, report);
@@ -313,45 +283,39 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   #sendHello(attempt: Attempt): void {
-    const text = helloText(this.#options, this.#carriers.helloTransport);
-    const send = (): void => {
-      attempt.carrier.sendText(text).catch(() => undefined);
-      this.#log('out', 'json', text);
-    };
     this.#setState({ kind: 'handshaking' });
-    send();
-    this.#timers.set('helloResend', HELLO_RESEND_AFTER, () => {
-      if (this.#attempt === attempt && this.#state.kind === 'handshaking') send();
+    this.#handshake.start(helloText(this.#options, this.#choice.current.helloTransport), {
+      send: (text) => {
+        attempt.carrier.sendText(text).catch(() => undefined);
+        this.#log('out', 'json', text);
+      },
+      waiting: () => this.#attempt === attempt && this.#state.kind === 'handshaking',
+      timedOut: (cause) => {
+        if (this.#attempt === attempt) attempt.cut(cause);
+      },
     });
-    const helloTimeoutMs = this.#options.helloTimeoutMs ?? HELLO_TIMEOUT;
-    this.#timers.set('hello', helloTimeoutMs, () => {
-      if (this.#attempt !== attempt) return;
-      attempt.error = { code: 'helloTimedOut', seconds: Math.ceil(helloTimeoutMs / 1000) };
-      attempt.carrier.terminate(attempt.error);
-    });
+  }
+
+  /** Everything timed that belongs to an attempt: a new one starts, or it ended. */
+  #stopTimers(): void {
+    this.#timers.clearAll();
+    this.#handshake.stop();
+    this.#liveness.stop();
   }
 
   #onText(attempt: Attempt, raw: string): void {
     const frame = parseServerText(raw);
-    this.#log(
-      'in',
-      frame.kind === 'message' ? 'json' : frame.kind === 'text' ? 'text' : 'invalid',
-      raw,
-    );
-    if (frame.kind === 'text' && frame.text.trim() === AUTH_FAILED_TEXT) {
-      attempt.authRejected = true;
-    }
+    this.#log('in', inboundLogKind(frame), raw);
+    attempt.noteServerText(frame);
     if (frame.kind === 'message') {
       const message = frame.message;
-      if (message.type === 'hello' && this.#state.kind === 'handshaking' && !attempt.wasReady) {
-        const transport = this.#carriers.helloTransport;
-        const accept = this.#options.acceptHello ?? ((h: ServerHello) => h.transport === transport);
-        if (!accept(message)) return; // FW ignores hellos of another transport and keeps waiting
-        this.#onServerHello(attempt, message);
+      if (message.type === 'hello' && this.#state.kind === 'handshaking' && !attempt.hello) {
+        const { helloTransport } = this.#choice.current;
+        if (answersHello(message, helloTransport, this.#options.acceptHello)) {
+          this.#onServerHello(attempt, message);
+        }
         return;
       }
-      if (message.type === 'tts' && message.state === 'start') attempt.carrier.replyStarted();
-      if (message.type === 'tts' && message.state === 'stop') attempt.carrier.replyEnded();
       if (message.type === 'goodbye') {
         attempt.saidGoodbye = true;
         this.emit('frame', frame);
@@ -370,10 +334,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   #onServerHello(attempt: Attempt, hello: ServerHello): void {
-    this.#timers.clear('hello');
-    this.#timers.clear('helloResend');
-    this.#serverHello = hello;
-    attempt.wasReady = true;
+    this.#handshake.stop();
+    attempt.hello = hello;
     this.#recovery.established();
     const started = attempt.carrier.sessionStarted(hello);
     if (!started) {
@@ -390,49 +352,25 @@ export class Connection extends Emitter<ConnectionEvents> {
       kind: 'ready',
       sessionId: hello.session_id ?? '',
       serverVersion: hello.server_info?.version ?? String(hello.version ?? 1),
-      transport: this.#carriers.transport,
+      transport: this.#choice.current.transport,
     });
-    this.#schedulePing();
-    this.#timers.set('stable', STABLE_AFTER, () => {
-      if (this.#attempt !== attempt) return;
-      this.#recovery.stable();
+    this.#liveness.start({
+      probe: () => this.#attempt === attempt && attempt.carrier.probe(),
+      silent: (cause) => {
+        if (this.#attempt === attempt) attempt.cut(cause);
+      },
+      stable: () => {
+        if (this.#attempt === attempt) this.#recovery.stable();
+      },
     });
   }
 
   #onClose(attempt: Attempt, report: CloseReport): void {
-    this.#timers.clearAll();
+    this.#stopTimers();
     this.#attempt = null;
-    this.#serverHello = null;
-    const verdict = classifyClose({
-      initiatedByUs: attempt.initiatedByUs,
-      authRejected: attempt.authRejected || report.authRejected,
-      httpStatus: report.httpStatus,
-      code: report.code,
-      wasReady: attempt.wasReady,
-      saidGoodbye: attempt.saidGoodbye,
-      turnInFlight: this.#turnInFlight,
-      error: attempt.error ?? report.error,
-    });
+    const verdict = attempt.verdict(report, this.#turnInFlight);
     this.#log('in', 'text', `socket closed (code ${report.code}): ${describeVerdict(verdict)}`);
     this.#recovery.follow(verdict);
-  }
-
-  #schedulePing(): void {
-    this.#timers.set('ping', this.#options.pingIntervalMs ?? PING_INTERVAL, () => {
-      this.#sendPing(this.#options.pongTimeoutMs ?? PONG_TIMEOUT);
-      this.#schedulePing();
-    });
-  }
-
-  #sendPing(timeoutMs: number): void {
-    const attempt = this.#attempt;
-    if (!attempt || !attempt.carrier.probe()) return;
-    if (this.#timers.has('pong')) return;
-    this.#timers.set('pong', timeoutMs, () => {
-      if (this.#attempt !== attempt) return;
-      attempt.error = { code: 'pongTimedOut', seconds: Math.ceil(timeoutMs / 1000) };
-      attempt.carrier.terminate(attempt.error);
-    });
   }
 
   #write(carrier: Pick<Carrier, 'sendText'>, message: ClientMessage): Promise<void> {
@@ -455,11 +393,6 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   #log(direction: 'in' | 'out', kind: ProtocolLogEntry['kind'], text: string): void {
     if (this.listenerCount('protocolLogged') === 0) return;
-    this.emit('protocolLogged', {
-      at: this.#clock.now(),
-      direction,
-      kind,
-      text: text.length > LOG_TEXT_LIMIT ? `${text.slice(0, LOG_TEXT_LIMIT)}…` : text,
-    });
+    this.emit('protocolLogged', protocolLogEntry(this.#clock.now(), direction, kind, text));
   }
 }

@@ -59,3 +59,17 @@ export function parseMqttSection(section: unknown): MqttEndpoint | null {
     keepaliveSeconds: data.keepalive ?? DEFAULT_MQTT_KEEPALIVE_SECONDS,
   };
 }
+
+/** The endpoint back in the OTA answer's shape, which `parseMqttSection` reads again. */
+export function mqttSectionOf(endpoint: MqttEndpoint): Record<string, string | number> {
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+  return {
+    endpoint: `${host}:${endpoint.port}`,
+    client_id: endpoint.clientId,
+    username: endpoint.username,
+    password: endpoint.password,
+    publish_topic: endpoint.publishTopic,
+    subscribe_topic: endpoint.subscribeTopic,
+    keepalive: endpoint.keepaliveSeconds,
+  };
+}

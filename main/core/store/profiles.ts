@@ -7,6 +7,7 @@
 import type { ServerProfile } from '../../../shared/settings.ts';
 import type { IdentityStore } from './identity.ts';
 import type { SecretStore, SecretWrite } from './secrets.ts';
+import { loadMqttCredentials, saveMqttCredentials, type StoredMqtt } from './mqtt-credentials.ts';
 import { SettingsError, type SettingsStore } from './settings.ts';
 import { PROFILE_ID_PATTERN, StoredProfileSchema, type StoredProfile } from './settings-schema.ts';
 
@@ -113,6 +114,8 @@ export class ProfileStore {
     else profiles.push(checked.data);
     this.#settings.writeProfiles(profiles, this.#activeId());
     if (endpointChanged && token === undefined) this.#secrets.delete(id, 'token');
+    // Another server: the broker and credentials of the old one's OTA mean nothing to it.
+    if (endpointChanged) this.#secrets.delete(id, 'mqtt');
     if (typeof token === 'string') this.#secrets.set(id, 'token', token);
     else if (token === null) this.#secrets.delete(id, 'token');
     return this.get(id);
@@ -161,5 +164,16 @@ export class ProfileStore {
       return null;
     }
     return this.#secrets.set(id, 'token', token);
+  }
+
+  /** The OTA's MQTT answer kept for the next start (mqtt-credentials.ts), for main only. */
+  mqttCredentials(id: string): StoredMqtt | null {
+    return loadMqttCredentials(this.#secrets, id);
+  }
+
+  /** Keep the OTA's MQTT answer, or forget it (null: the answer had none). */
+  setMqttCredentials(id: string, stored: StoredMqtt | null): SecretWrite | null {
+    this.#stored(id);
+    return saveMqttCredentials(this.#secrets, id, stored);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Tokens and device keys, per profile, kept only in the main process. Policy:
+ * Tokens, device keys and MQTT credentials, per profile, kept only in the main process. Policy:
  * encrypt through the OS keystore when it really encrypts; on Linux's `basic_text` backend
  * (a hard-coded password, i.e. plaintext underneath) or with no keystore at all, keep secrets
  * in memory for the session and persist them only after the user explicitly agreed. The CLI
@@ -32,7 +32,9 @@ export interface SecretCipher {
   decrypt(data: Uint8Array): string;
 }
 
-export type SecretKind = 'token' | 'deviceKey';
+/** `mqtt`: the OTA's MQTT credentials (store/mqtt-credentials.ts), kept like the token. */
+export type SecretKind = 'token' | 'deviceKey' | 'mqtt';
+const SECRET_KINDS = ['token', 'deviceKey', 'mqtt'] as const satisfies readonly SecretKind[];
 
 /**
  * Why persisting needs the user's yes: the keystore is plaintext underneath, or absent. The
@@ -81,7 +83,7 @@ const SecretsFileSchema = z.object({
   /** The keystore backend the `cipher` entries were written with (to explain a changed one). */
   backend: z.nullable(z.string()),
   consents: z.array(z.enum(['plaintextBackend', 'noEncryption'])),
-  entries: z.record(z.string(), z.partialRecord(z.enum(['token', 'deviceKey']), EntrySchema)),
+  entries: z.record(z.string(), z.partialRecord(z.enum(SECRET_KINDS), EntrySchema)),
 });
 type SecretsFile = z.infer<typeof SecretsFileSchema>;
 type Entry = z.infer<typeof EntrySchema>;
@@ -267,7 +269,7 @@ export class SecretStore {
 
   /** Forget one secret of a profile, or all of them. */
   delete(profileId: string, kind?: SecretKind): void {
-    const kinds: readonly SecretKind[] = kind ? [kind] : ['token', 'deviceKey'];
+    const kinds: readonly SecretKind[] = kind ? [kind] : SECRET_KINDS;
     for (const each of kinds) this.#values.delete(memoryKey(profileId, each));
     const stored = this.#file.entries[profileId];
     if (!stored) return;

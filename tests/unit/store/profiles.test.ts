@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import {
   importProfiles,
 } from '../../../main/core/store/profile-transfer.ts';
 import { newProfileId, ProfileStore } from '../../../main/core/store/profiles.ts';
-import { SecretStore } from '../../../main/core/store/secrets.ts';
+import type { StoredMqtt } from '../../../main/core/store/mqtt-credentials.ts';
+import { SECRETS_FILE, SecretStore } from '../../../main/core/store/secrets.ts';
 import { presetEndpoint, PresetError } from '../../../main/core/store/server-presets.ts';
 import { openSettings } from '../../../main/core/store/settings.ts';
 import { fakeSafeStorage } from './fake-safe-storage.ts';
@@ -112,6 +113,32 @@ describe('ProfileStore', () => {
       endpoint: { kind: 'ota', url: 'http://other:8002/xiaozhi/ota/' },
     });
     expect(moved).toMatchObject({ id: home.id, activation: 'none', hasToken: false });
+  });
+
+  it("keeps the OTA's MQTT answer encrypted and forgets it when the endpoint changes", () => {
+    const cipher = fakeSafeStorage();
+    const { profiles } = open(dir, cipher);
+    const home = profiles.save(draft('Home', 'http://h:8003/xiaozhi/ota/'));
+    const stored: StoredMqtt = {
+      otaUrl: 'http://h:8003/xiaozhi/ota/',
+      mqtt: {
+        host: 'fd00::5',
+        port: 1883,
+        tls: false,
+        clientId: 'GID_lumi@@@1c_db_d4_c5_3d_f0@@@1c_db_d4_c5_3d_f0',
+        username: 'eyJpcCI6IjEwLjAuMC4yIn0=',
+        password: 'hmac-password',
+        publishTopic: 'device-server',
+        subscribeTopic: 'devices/p2p/1c_db_d4_c5_3d_f0',
+        keepaliveSeconds: 240,
+      },
+      websocket: { url: 'ws://h:8000/xiaozhi/v1/', protocolVersion: 1 },
+    };
+    expect(profiles.setMqttCredentials(home.id, stored)?.persisted).toBe(true);
+    expect(readFileSync(join(dir, SECRETS_FILE), 'utf8')).not.toContain('hmac-password');
+    expect(open(dir, cipher).profiles.mqttCredentials(home.id)).toEqual(stored);
+    profiles.save({ ...profiles.get(home.id), endpoint: { kind: 'ota', url: 'http://x/ota/' } });
+    expect(profiles.mqttCredentials(home.id)).toBeNull();
   });
 
   it('rejects an invalid profile with a plain message', () => {
