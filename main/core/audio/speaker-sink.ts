@@ -49,7 +49,8 @@ export const IDLE_CLOSE_MS = 15 * SECOND;
 export const OUTPUT_START_TIMEOUT_MS = 3 * SECOND;
 /** Once running, a device that takes no block for this long is gone. */
 export const OUTPUT_STALL_TIMEOUT_MS = SECOND;
-const WATCHDOG_INTERVAL_MS = 250;
+/** The watchdog looks again no sooner than this after an event loop that was blocked. */
+const WATCHDOG_RECHECK_MS = 250;
 const QUIT_TIMEOUT_MS = 2 * SECOND;
 const NOT_GONE = { deviceGone: false } as const;
 /**
@@ -274,7 +275,7 @@ export class SpeakerSink implements AudioSink {
       });
       return;
     }
-    this.#armWatchdog(output);
+    this.#armWatchdog(output, OUTPUT_START_TIMEOUT_MS);
     this.#pump(output);
   }
 
@@ -328,14 +329,19 @@ export class SpeakerSink implements AudioSink {
     this.#events.emit('jitterStats', this.#buffer.stats);
   }
 
-  #armWatchdog(output: Output): void {
+  /**
+   * Looks after `delay` ms whether the device still takes blocks. It does not poll: it comes
+   * back when the write pending now would have waited past the limit, about once a second
+   * while the device plays.
+   */
+  #armWatchdog(output: Output, delay: number): void {
     const scheduledAt = this.#clock.now();
     output.watchdog = this.#clock.setTimeout(() => {
       output.watchdog = null;
       if (this.#output !== output) return;
       const now = this.#clock.now();
       // A timer this late means the event loop was blocked, not the device: look again.
-      const loopWasBlocked = now - scheduledAt > WATCHDOG_INTERVAL_MS + OUTPUT_STALL_TIMEOUT_MS / 2;
+      const loopWasBlocked = now - scheduledAt > delay + OUTPUT_STALL_TIMEOUT_MS / 2;
       // PortAudio primes the device with a burst of blocks, then waits for the sound server to
       // start the stream: a new stream gets the longer limit.
       const started = now - output.openedAt > OUTPUT_START_TIMEOUT_MS;
@@ -350,8 +356,8 @@ export class SpeakerSink implements AudioSink {
         this.#fail(output, problem, { deviceGone: true });
         return;
       }
-      this.#armWatchdog(output);
-    }, WATCHDOG_INTERVAL_MS);
+      this.#armWatchdog(output, Math.max(WATCHDOG_RECHECK_MS, limit - waiting + 1));
+    }, delay);
   }
 
   #fail(output: Output, problem: Problem, how: { deviceGone: boolean } = NOT_GONE): void {
