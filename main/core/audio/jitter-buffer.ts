@@ -25,7 +25,7 @@
 import type { JitterStats } from '../../../shared/session-events.ts';
 import { msToSamples, samplesToMs } from './pcm.ts';
 
-/** The first start of a reply waits for this much even if the target is lower: one 80 ms playout block. */
+/** The first start of a reply waits for this much even if the target is lower (the speaker asks for one playout block). */
 export const DEFAULT_PREBUFFER_MS = 80;
 export const DEFAULT_MIN_TARGET_MS = 40;
 /** NetEQ-style clamp of the target (the range 40–300 ms, with DEFAULT_MIN_TARGET_MS). */

@@ -27,18 +27,22 @@ import { StreamingResampler } from './resampler.ts';
 import type { AudioSink } from './sink.ts';
 
 /**
- * The block pulled from the jitter buffer and written to the device. Each block costs a pull,
- * a render, a native write with its hand-off to a libuv worker, and a wake-up of PortAudio's
- * callback thread and PulseAudio's client loop; 80 ms blocks halve that against 40 ms
- * (cpu.tts_stream on a 2-core VM, same run: 2.6 → 2.0 % of a core, the PortAudio and PulseAudio
- * client threads 0.64 → 0.35 %). The price is at barge-in: naudiodon holds the block playing, the
- * queued one and the one a write is waiting to queue, which the flush cannot reach — up to 240 ms
- * of the old reply (3 × 80 ms) where 40 ms blocks left 120 ms.
+ * The block pulled from the jitter buffer and written to the device, and PortAudio's period.
+ * Each block costs a pull, a render, a native write with its hand-off to a libuv worker, and a
+ * wake-up of PortAudio's callback thread and PulseAudio's client loop, whose API calls each make
+ * a `getpid` system call (~15 a period, libpulse's fork check). The period is what the threads
+ * other than Node's pay for: cpu.tts_stream on a 2-core VM, two interleaved runs each, 80 ms →
+ * 120 ms: 1.65–1.84 → 1.35–1.59 % of a core (PortAudio's callback and PulseAudio's client thread
+ * 0.30 → 0.20 %; 160 ms: 0.15 %; the PulseAudio daemon, not counted, drops too). The price is
+ * latency. A reply's first sound waits for the device to take the block before it (up
+ * to one block; latency.first_audio ≤ 120 ms rules out 160 ms), and at barge-in naudiodon holds
+ * the block playing, the queued one and the one a write is waiting to queue, which the flush
+ * cannot reach: up to 360 ms of the old reply (3 × 120 ms) where 80 ms blocks left 240 ms.
  */
-export const PLAYOUT_BLOCK_MS = 80;
+export const PLAYOUT_BLOCK_MS = 120;
 /**
- * Blocks naudiodon may queue beyond the one playing: one 80 ms block absorbs an event loop that
- * is late by 80 ms without the device starving.
+ * Blocks naudiodon may queue beyond the one playing: one block absorbs an event loop that is
+ * late by a block's length without the device starving.
  */
 export const NATIVE_QUEUE_BLOCKS = 1;
 /** Statistics while a reply plays: twice a second. */
@@ -122,6 +126,8 @@ export class SpeakerSink implements AudioSink {
     this.#backend = options.backend;
     this.#buffer = new JitterBuffer({
       blockMs: PLAYOUT_BLOCK_MS,
+      // A reply starts with a whole block buffered: less would underrun in the first pull.
+      prebufferMs: PLAYOUT_BLOCK_MS,
       ...options.jitter,
       sampleRate: this.sampleRate,
     });
@@ -282,8 +288,10 @@ export class SpeakerSink implements AudioSink {
   /** Pulls the next block, hands it to the device, and comes back when the device took it. */
   #pump(output: Output): void {
     if (this.#output !== output) return;
-    for (const clip of this.#pendingClips) output.renderer.addClip(clip);
-    this.#pendingClips = [];
+    if (this.#pendingClips.length > 0) {
+      for (const clip of this.#pendingClips) output.renderer.addClip(clip);
+      this.#pendingClips = [];
+    }
 
     const kind = this.#buffer.pull(this.#block);
     if (kind === 'drained') this.#tailWrites = TAIL_WRITES;
