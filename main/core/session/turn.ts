@@ -122,8 +122,7 @@ export class TurnTracker {
   }
 
   #armQuiet(): void {
-    const quietDueAt = (): number =>
-      Math.max(this.#heardAt, this.#askedAt) + this.#options.quietMs;
+    const quietDueAt = (): number => Math.max(this.#heardAt, this.#askedAt) + this.#options.quietMs;
     this.#quiet = this.#clock.setTimeout(() => {
       this.#quiet = null;
       if (!this.#current) return;
