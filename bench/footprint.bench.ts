@@ -26,6 +26,8 @@ const NO_DEVICE =
 
 interface SessionProbeResult {
   outputDevice: string | null;
+  /** Why there is no output device (naudiodon did not load, PortAudio lists none). */
+  noDevice?: string;
   idle: number;
   streaming: number;
   /** % of a core per thread group while the reply plays (bench/probes/thread-cpu.ts). */
@@ -68,8 +70,9 @@ export default async function run(): Promise<BenchOutcome[]> {
     }
   }
   const names = ['latency.first_audio', 'cpu.idle', 'cpu.tts_stream', 'rss.core', 'rss.session'];
-  if (sessions.some((session) => session.outputDevice === null)) {
-    return names.map((name) => ({ name, error: NO_DEVICE }));
+  const missing = sessions.find((session) => session.outputDevice === null);
+  if (missing) {
+    return names.map((name) => ({ name, error: `${NO_DEVICE}: ${missing.noDevice ?? ''}` }));
   }
   const first = sessions.map((s) => s.firstAudioMs);
   const underruns = sessions.map((s) => s.underruns).join('/');

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --json] [-- --only <name-part>]`: runs every bench/*.bench.ts in turn,
+ * `npm run bench [-- --json] [-- --only <name-part>…]`: runs every bench/*.bench.ts in turn (or
+ * those whose file name contains one of the `--only` parts; the option may repeat),
  * prints a table (or one JSON object per line with --json) and writes bench/results/latest.json.
  *
  * The bench prepares its own world: it builds dist/ when stale (scripts/ensure-built.mjs) and
@@ -20,7 +21,7 @@ import { isFailure, type BenchOutcome, type BenchRun, type Spread } from './type
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 const { values } = parseArgs({
-  options: { json: { type: 'boolean' }, only: { type: 'string' } },
+  options: { json: { type: 'boolean' }, only: { type: 'string', multiple: true } },
   allowPositionals: false,
 });
 /** What the figures are worth depends on what they ran on. */
@@ -34,7 +35,7 @@ interface Machine {
 
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
-  .filter((f) => !values.only || f.includes(values.only))
+  .filter((f) => !values.only || values.only.some((part) => f.includes(part)))
   .sort();
 
 // Progress and notes go to stderr with --json: stdout carries the JSON lines only.

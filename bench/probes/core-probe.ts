@@ -14,6 +14,7 @@ import { createSession } from '../../main/core/app/create-session.ts';
 import { loadAudioBackend, type AudioBackend } from '../../main/core/audio/devices.ts';
 import { ReplyDecoder } from '../../main/core/audio/opus-codec.ts';
 import { SpeakerSink } from '../../main/core/audio/speaker-sink.ts';
+import { describeProblem, problemOf } from '../../shared/problem-english.ts';
 import type { SessionEvent } from '../../shared/session-events.ts';
 import { pulseDaemonTicks, threadPercent, threadTicks, ticksPercent } from './thread-cpu.ts';
 
@@ -24,9 +25,20 @@ if (!url) throw new Error('usage: core-probe.ts <ws-url>');
 // One async function, not top-level await: the probe is bundled as CommonJS, like the
 // Electron main.
 async function main(): Promise<void> {
-  const real = await loadAudioBackend();
+  let real: AudioBackend;
+  try {
+    real = await loadAudioBackend();
+  } catch (error) {
+    // The figures mean nothing without a device: say why there is none, measure nothing.
+    report({ outputDevice: null, noDevice: describeProblem(problemOf(error)) });
+    return;
+  }
   // The figures below mean nothing without a device to play on: say which one, or that none.
   const outputDevice = real.getDevices().find((device) => device.maxOutputChannels > 0)?.name;
+  if (!outputDevice) {
+    report({ outputDevice: null, noDevice: 'PortAudio lists no output device' });
+    return;
+  }
   let firstWriteAt: number | null = null;
   const spy: AudioBackend = {
     getDevices: () => real.getDevices(),
@@ -105,23 +117,26 @@ async function main(): Promise<void> {
   const memory = process.memoryUsage();
   const rssMb = memory.rss / (1024 * 1024);
 
-  process.stdout.write(
-    `\n${JSON.stringify({
-      outputDevice: outputDevice ?? null,
-      idle,
-      streaming,
-      threads,
-      pulseDaemon,
-      replySeconds,
-      firstAudioMs:
-        firstWriteAt !== null && firstArrivalAt !== null ? firstWriteAt - firstArrivalAt : null,
-      underruns: stats.underruns,
-      rssMb,
-      idleRssMb,
-      heapMb: memory.heapUsed / (1024 * 1024),
-      externalMb: memory.external / (1024 * 1024),
-    })}\n`,
-  );
+  report({
+    outputDevice,
+    idle,
+    streaming,
+    threads,
+    pulseDaemon,
+    replySeconds,
+    firstAudioMs:
+      firstWriteAt !== null && firstArrivalAt !== null ? firstWriteAt - firstArrivalAt : null,
+    underruns: stats.underruns,
+    rssMb,
+    idleRssMb,
+    heapMb: memory.heapUsed / (1024 * 1024),
+    externalMb: memory.external / (1024 * 1024),
+  });
+}
+
+/** The probe's one JSON line, last on stdout (run-probe.ts reads it). */
+function report(result: Record<string, unknown>): void {
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }
 
 main().then(

@@ -25,7 +25,7 @@
 import type { JitterStats, PacketLossStats } from '../../../shared/session-events.ts';
 import { msToSamples, samplesToMs } from './pcm.ts';
 
-/** The first start of a reply waits for this much even if the target is lower: one 80 ms playout block. */
+/** The first start of a reply waits for this much even if the target is lower (the speaker asks for one playout block). */
 export const DEFAULT_PREBUFFER_MS = 80;
 export const DEFAULT_MIN_TARGET_MS = 40;
 /** NetEQ-style clamp of the target (the range 40–300 ms, with DEFAULT_MIN_TARGET_MS). */
@@ -101,6 +101,8 @@ export class JitterBuffer {
   #buffered = 0;
   #mediaSamples = 0;
   #arrivals: Arrival[] = [];
+  /** Scratch for the arrivals' lateness, sorted to find its percentile. */
+  #lateness = new Float64Array(64);
   #targetMs: number;
   #blockMs: number;
   #concealPosition = 0;
@@ -275,20 +277,30 @@ export class JitterBuffer {
     this.#tail.fill(0);
   }
 
+  /** Called for every frame: no arrays are made (the lateness sort reuses one scratch array). */
   #measureArrival(samples: number, arrivedAt: number): void {
     const relative = arrivedAt - samplesToMs(this.#mediaSamples, this.sampleRate);
     const horizon = arrivedAt - this.#historyMs;
-    this.#arrivals = this.#arrivals.filter((arrival) => arrival.at >= horizon);
-    const earliest = Math.min(relative, ...this.#arrivals.map((arrival) => arrival.relative));
     const frameMs = samplesToMs(samples, this.sampleRate);
+    let earliest = relative;
+    let longestFrameMs = frameMs;
+    let kept = 0;
+    for (const arrival of this.#arrivals) {
+      if (arrival.at < horizon) continue;
+      this.#arrivals[kept++] = arrival;
+      earliest = Math.min(earliest, arrival.relative);
+      longestFrameMs = Math.max(longestFrameMs, arrival.frameMs);
+    }
+    this.#arrivals.length = kept;
     this.#arrivals.push({ at: arrivedAt, relative, lateness: relative - earliest, frameMs });
 
-    const lateness = this.#arrivals.map((arrival) => arrival.lateness).sort((a, b) => a - b);
-    const index = Math.min(lateness.length - 1, Math.floor(TARGET_PERCENTILE * lateness.length));
-    const jitterMs = lateness[index] ?? 0;
+    const count = this.#arrivals.length;
+    if (this.#lateness.length < count) this.#lateness = new Float64Array(count * 2);
+    for (let i = 0; i < count; i++) this.#lateness[i] = this.#arrivals[i]?.lateness ?? 0;
+    const lateness = this.#lateness.subarray(0, count).sort();
+    const jitterMs = lateness[Math.min(count - 1, Math.floor(TARGET_PERCENTILE * count))] ?? 0;
     // Cover the lateness, one frame (the buffer empties by a whole frame between arrivals) and
     // one output block (pulls are that coarse).
-    const longestFrameMs = Math.max(...this.#arrivals.map((arrival) => arrival.frameMs));
     this.#targetMs = clamp(
       jitterMs + longestFrameMs + this.#blockMs,
       this.#minTargetMs,

@@ -27,18 +27,22 @@ import { StreamingResampler } from './resampler.ts';
 import type { AudioSink } from './sink.ts';
 
 /**
- * The block pulled from the jitter buffer and written to the device. Each block costs a pull,
- * a render, a native write with its hand-off to a libuv worker, and a wake-up of PortAudio's
- * callback thread and PulseAudio's client loop; 80 ms blocks halve that against 40 ms
- * (cpu.tts_stream on a 2-core VM, same run: 2.6 → 2.0 % of a core, the PortAudio and PulseAudio
- * client threads 0.64 → 0.35 %). The price is at barge-in: naudiodon holds the block playing, the
- * queued one and the one a write is waiting to queue, which the flush cannot reach — up to 240 ms
- * of the old reply (3 × 80 ms) where 40 ms blocks left 120 ms.
+ * The block pulled from the jitter buffer and written to the device, and PortAudio's period.
+ * Each block costs a pull, a render, a native write with its hand-off to a libuv worker, and a
+ * wake-up of PortAudio's callback thread and PulseAudio's client loop, whose API calls each make
+ * a `getpid` system call (~15 a period, libpulse's fork check). The period is what the threads
+ * other than Node's pay for: cpu.tts_stream on a 2-core VM, two interleaved runs each, 80 ms →
+ * 120 ms: 1.65–1.84 → 1.35–1.59 % of a core (PortAudio's callback and PulseAudio's client thread
+ * 0.30 → 0.20 %; 160 ms: 0.15 %; the PulseAudio daemon, not counted, drops too). The price is
+ * latency. A reply's first sound waits for the device to take the block before it (up
+ * to one block; latency.first_audio ≤ 120 ms rules out 160 ms), and at barge-in naudiodon holds
+ * the block playing, the queued one and the one a write is waiting to queue, which the flush
+ * cannot reach: up to 360 ms of the old reply (3 × 120 ms) where 80 ms blocks left 240 ms.
  */
-export const PLAYOUT_BLOCK_MS = 80;
+export const PLAYOUT_BLOCK_MS = 120;
 /**
- * Blocks naudiodon may queue beyond the one playing: one 80 ms block absorbs an event loop that
- * is late by 80 ms without the device starving.
+ * Blocks naudiodon may queue beyond the one playing: one block absorbs an event loop that is
+ * late by a block's length without the device starving.
  */
 export const NATIVE_QUEUE_BLOCKS = 1;
 /** Statistics while a reply plays: twice a second. */
@@ -49,7 +53,8 @@ export const IDLE_CLOSE_MS = 15 * SECOND;
 export const OUTPUT_START_TIMEOUT_MS = 3 * SECOND;
 /** Once running, a device that takes no block for this long is gone. */
 export const OUTPUT_STALL_TIMEOUT_MS = SECOND;
-const WATCHDOG_INTERVAL_MS = 250;
+/** The watchdog looks again no sooner than this after an event loop that was blocked. */
+const WATCHDOG_RECHECK_MS = 250;
 const QUIT_TIMEOUT_MS = 2 * SECOND;
 const NOT_GONE = { deviceGone: false } as const;
 /**
@@ -121,6 +126,8 @@ export class SpeakerSink implements AudioSink {
     this.#backend = options.backend;
     this.#buffer = new JitterBuffer({
       blockMs: PLAYOUT_BLOCK_MS,
+      // A reply starts with a whole block buffered: less would underrun in the first pull.
+      prebufferMs: PLAYOUT_BLOCK_MS,
       ...options.jitter,
       sampleRate: this.sampleRate,
     });
@@ -278,15 +285,17 @@ export class SpeakerSink implements AudioSink {
       });
       return;
     }
-    this.#armWatchdog(output);
+    this.#armWatchdog(output, OUTPUT_START_TIMEOUT_MS);
     this.#pump(output);
   }
 
   /** Pulls the next block, hands it to the device, and comes back when the device took it. */
   #pump(output: Output): void {
     if (this.#output !== output) return;
-    for (const clip of this.#pendingClips) output.renderer.addClip(clip);
-    this.#pendingClips = [];
+    if (this.#pendingClips.length > 0) {
+      for (const clip of this.#pendingClips) output.renderer.addClip(clip);
+      this.#pendingClips = [];
+    }
 
     const kind = this.#buffer.pull(this.#block);
     if (kind === 'drained') this.#tailWrites = TAIL_WRITES;
@@ -332,14 +341,19 @@ export class SpeakerSink implements AudioSink {
     this.#events.emit('jitterStats', this.#buffer.stats);
   }
 
-  #armWatchdog(output: Output): void {
+  /**
+   * Looks after `delay` ms whether the device still takes blocks. It does not poll: it comes
+   * back when the write pending now would have waited past the limit, about once a second
+   * while the device plays.
+   */
+  #armWatchdog(output: Output, delay: number): void {
     const scheduledAt = this.#clock.now();
     output.watchdog = this.#clock.setTimeout(() => {
       output.watchdog = null;
       if (this.#output !== output) return;
       const now = this.#clock.now();
       // A timer this late means the event loop was blocked, not the device: look again.
-      const loopWasBlocked = now - scheduledAt > WATCHDOG_INTERVAL_MS + OUTPUT_STALL_TIMEOUT_MS / 2;
+      const loopWasBlocked = now - scheduledAt > delay + OUTPUT_STALL_TIMEOUT_MS / 2;
       // PortAudio primes the device with a burst of blocks, then waits for the sound server to
       // start the stream: a new stream gets the longer limit.
       const started = now - output.openedAt > OUTPUT_START_TIMEOUT_MS;
@@ -354,8 +368,8 @@ export class SpeakerSink implements AudioSink {
         this.#fail(output, problem, { deviceGone: true });
         return;
       }
-      this.#armWatchdog(output);
-    }, WATCHDOG_INTERVAL_MS);
+      this.#armWatchdog(output, Math.max(WATCHDOG_RECHECK_MS, limit - waiting + 1));
+    }, delay);
   }
 
   #fail(output: Output, problem: Problem, how: { deviceGone: boolean } = NOT_GONE): void {

@@ -64,6 +64,10 @@ export class TurnTracker {
   #current: Turn | null = null;
   #watchdog: TimerHandle | null = null;
   #quiet: TimerHandle | null = null;
+  /** When the server last did something in this turn. */
+  #heardAt = 0;
+  /** When `onQuiet` last asked; the next question waits a full `quietMs` after it. */
+  #askedAt = 0;
 
   constructor(clock: Clock, options: TurnTrackerOptions) {
     this.#clock = clock;
@@ -82,15 +86,17 @@ export class TurnTracker {
     return this.#current;
   }
 
-  /** The server did something: restart the silence watchdog and the quiet alarm. */
+  /**
+   * The server did something: the silence watchdog and the quiet alarm count from now. A reply
+   * touches this with each of its ~17 audio frames a second, so the alarms are not re-armed
+   * here: an alarm that fires before its time (the server spoke since it was set) sets itself
+   * again for what is left.
+   */
   touch(): void {
     if (!this.#current) return;
-    this.#stopWatchdog();
-    this.#watchdog = this.#clock.setTimeout(() => {
-      this.#watchdog = null;
-      if (this.#current) this.#options.onSilent();
-    }, this.#options.silenceMs);
-    this.#armQuiet();
+    this.#heardAt = this.#clock.now();
+    if (!this.#watchdog) this.#armWatchdog();
+    if (!this.#quiet) this.#armQuiet();
   }
 
   end(): Turn | null {
@@ -105,14 +111,28 @@ export class TurnTracker {
     this.end();
   }
 
+  #armWatchdog(): void {
+    const dueAt = this.#heardAt + this.#options.silenceMs;
+    this.#watchdog = this.#clock.setTimeout(() => {
+      this.#watchdog = null;
+      if (!this.#current) return;
+      if (this.#clock.now() < this.#heardAt + this.#options.silenceMs) this.#armWatchdog();
+      else this.#options.onSilent();
+    }, dueAt - this.#clock.now());
+  }
+
   #armQuiet(): void {
-    if (this.#quiet) this.#clock.clearTimeout(this.#quiet);
+    const quietDueAt = (): number => Math.max(this.#heardAt, this.#askedAt) + this.#options.quietMs;
     this.#quiet = this.#clock.setTimeout(() => {
       this.#quiet = null;
       if (!this.#current) return;
-      this.#options.onQuiet();
-      this.#armQuiet();
-    }, this.#options.quietMs);
+      const now = this.#clock.now();
+      if (now >= quietDueAt()) {
+        this.#askedAt = now;
+        this.#options.onQuiet();
+      }
+      if (!this.#quiet && this.#current) this.#armQuiet();
+    }, quietDueAt() - this.#clock.now());
   }
 
   #stopWatchdog(): void {

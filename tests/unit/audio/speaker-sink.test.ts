@@ -73,6 +73,48 @@ describe('SpeakerSink', () => {
     expect(sink.stats).toMatchObject({ underruns: 0, bufferedMs: 0 });
   });
 
+  it('writes one block per PLAYOUT_BLOCK_MS of a bursty reply, in order, without underruns', async () => {
+    const backend = new FakeAudioBackend();
+    const { sink, events, clock } = makeSink(backend);
+    // The server's pattern: five frames at once, then one per 60 ms (docs/protocol.md §5.4).
+    const FRAMES = 50;
+    const FRAME_MS = (FRAME * 1000) / 48_000;
+    const arrivals = Array.from({ length: FRAMES }, (_, i) => Math.max(0, i - 4) * FRAME_MS);
+    const start = clock.now();
+    sink.beginReply();
+    let next = 0;
+    const arrive = (): void => {
+      for (; next < FRAMES && start + (arrivals[next] ?? 0) <= clock.now(); next++) {
+        sink.write(new Int16Array(FRAME).fill(next + 1), clock.now());
+      }
+    };
+    arrive();
+    await opened(backend);
+    while (next < FRAMES) {
+      await backend.output.consume(1);
+      clock.advance(PLAYOUT_BLOCK_MS);
+      arrive();
+    }
+    const reply = sink.endReply();
+    const replyBlocks = Math.ceil((FRAMES * FRAME) / BLOCK);
+    for (let i = 0; i < replyBlocks + NATIVE_QUEUE_BLOCKS + 2 && events.drained === 0; i++) {
+      await backend.output.consume(1);
+    }
+    await reply;
+    expect(events.drained).toBe(1);
+    expect(sink.stats.underruns).toBe(0);
+    expect(backend.output.written.every((chunk) => chunk.byteLength === BLOCK * 2)).toBe(true);
+    // The reply's frames, each whole and in order, in as many blocks as their length needs.
+    const samples = Array.from(backend.output.samples()).filter((x) => x !== 0);
+    expect(samples).toEqual(
+      Array.from({ length: FRAMES }, (_, i) => new Array<number>(FRAME).fill(i + 1)).flat(),
+    );
+    const soundBlocks = backend.output.written.filter((chunk) =>
+      new Int16Array(chunk.buffer).some((x) => x !== 0),
+    );
+    expect(soundBlocks.length).toBeLessThanOrEqual(replyBlocks + 1);
+  });
+
   it('flushes at once on barge-in: endReply resolves and only silence follows', async () => {
     const backend = new FakeAudioBackend();
     const { sink, events } = makeSink(backend);
