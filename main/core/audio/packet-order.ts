@@ -30,6 +30,8 @@ export interface PacketOrderStats {
 /**
  * A jump this far ahead is a sender that restarted its numbering (or garbage), not loss: it
  * becomes the new base rather than seconds of concealment (50 packets = 3 s of 60 ms packets).
+ * So does a jump this far back: the 32-bit sequence wrapped, or the sender restarted lower;
+ * anything else would drop every packet after it as stale until the next reply.
  */
 export const MAX_GAP_PACKETS = 50;
 /** Lost sequence numbers remembered to tell a late packet from a duplicate. */
@@ -58,7 +60,7 @@ export class PacketOrder {
 
   accept(sequence: number): PacketVerdict {
     const last = this.#last;
-    if (last === null || sequence - last > MAX_GAP_PACKETS) {
+    if (last === null || Math.abs(sequence - last) > MAX_GAP_PACKETS) {
       this.#last = sequence;
       return { kind: 'play', missing: 0 };
     }

@@ -17,12 +17,23 @@ import { type Clock, SECOND, type TimerHandle } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
 import * as z from '../util/zod.ts';
 import type { Carrier, CarrierEvents, CarrierFactory, CloseReport } from './carrier.ts';
+import { MqttPacketSizeGuard } from './mqtt-packet-size.ts';
+import { MAX_PAYLOAD_BYTES } from './options.ts';
 import { socketProblem } from './socket-errors.ts';
 import { UdpChannel } from './udp-channel.ts';
 import { parseUdpKeys } from './udp-packet.ts';
 
-/** The firmware's 10 s for the broker, as for a WebSocket upgrade (docs/protocol.md §2.3). */
+/**
+ * The firmware's 10 s for the broker, as for a WebSocket upgrade (docs/protocol.md §2.3): from
+ * the TCP connect to the SUBACK, since MQTT.js's own timeout ends at the CONNACK and a broker
+ * that never confirms the subscription would leave the attempt connecting forever.
+ */
 export const MQTT_CONNECT_TIMEOUT = 10 * SECOND;
+/**
+ * The largest MQTT packet we read: a JSON message as large as the WebSocket accepts, plus the
+ * longest topic a PUBLISH can name (a 2-byte length and up to 65 535 bytes) and a packet id.
+ */
+export const MAX_MQTT_PACKET_BYTES = MAX_PAYLOAD_BYTES + 2 + 65_535 + 2;
 /**
  * Reply audio starts within a frame or two of `tts start`; none in this long means the
  * datagrams do not reach us (a firewall, a NAT that drops UDP).
@@ -34,9 +45,17 @@ const LINK_LOST = 1006;
 /** CONNACK codes of refused credentials: MQTT 3.1.1 (4, 5) and MQTT 5 (134, 135). */
 const REFUSED_CREDENTIALS = new Set([4, 5, 134, 135]);
 
+/** The report of a link that died of `error`. */
+function linkLost(error: Problem): CloseReport {
+  return { code: LINK_LOST, httpStatus: null, authRejected: false, error };
+}
+
+/** A UDP port; `dgram` throws on anything else. */
+const MAX_PORT = 65_535;
+
 const UdpSectionSchema = z.object({
   server: z.string().check(z.minLength(1)),
-  port: z.int().check(z.positive()),
+  port: z.int().check(z.positive(), z.lte(MAX_PORT)),
   key: z.string(),
   nonce: z.string(),
 });
@@ -65,6 +84,8 @@ export class MqttCarriers implements CarrierFactory {
   #linkUp: Promise<void> | null = null;
   #link = 0;
   #session: MqttCarrier | null = null;
+  /** Until the link is subscribed: MQTT_CONNECT_TIMEOUT. */
+  #linkTimer: TimerHandle | null = null;
 
   constructor(options: MqttCarrierOptions) {
     this.#options = options;
@@ -146,6 +167,7 @@ export class MqttCarriers implements CarrierFactory {
     const client = this.#client;
     this.#client = null;
     this.#linkUp = null;
+    this.#stopLinkTimer();
     client?.removeAllListeners();
     client?.on('error', () => undefined);
     client?.end(true);
@@ -155,25 +177,24 @@ export class MqttCarriers implements CarrierFactory {
   #ensureLink(): Promise<void> {
     if (this.#linkUp) return this.#linkUp;
     const endpoint = this.#endpoint;
-    const client = mqtt.connect({
-      host: endpoint.host,
-      port: endpoint.port,
-      protocol: endpoint.tls ? 'mqtts' : 'mqtt',
-      clientId: endpoint.clientId,
-      username: endpoint.username,
-      password: endpoint.password,
-      keepalive: endpoint.keepaliveSeconds,
-      // Lumi's backoff reconnects (connection.ts), never MQTT.js's fixed period.
-      reconnectPeriod: 0,
-      connectTimeout: this.#options.connectTimeoutMs ?? MQTT_CONNECT_TIMEOUT,
-      clean: true,
-      rejectUnauthorized: true,
-      ...(this.#options.ca ? { ca: this.#options.ca } : {}),
-    });
+    const client = this.#connectClient(endpoint);
     this.#client = client;
     const up = new Promise<void>((resolve, reject) => {
       let failure: CloseReport | null = null;
       let subscribed = false;
+      // Set first: ending the client fails the pending subscription with an error of its own.
+      this.#linkTimer = this.#options.clock.setTimeout(() => {
+        this.#linkTimer = null;
+        const { host, port } = endpoint;
+        failure ??= linkLost({ code: 'connectTimedOut', host, port });
+        client.end(true);
+      }, this.#connectTimeoutMs);
+      const sizes = new MqttPacketSizeGuard(MAX_MQTT_PACKET_BYTES);
+      client.stream.on('data', (chunk: Buffer) => {
+        if (failure || sizes.feed(chunk) === null) return;
+        failure = linkLost({ code: 'messageTooLarge' });
+        client.end(true);
+      });
       client.on('error', (error) => {
         failure ??= this.#failureOf(error);
       });
@@ -185,6 +206,7 @@ export class MqttCarriers implements CarrierFactory {
             return;
           }
           subscribed = true;
+          this.#stopLinkTimer();
           this.#link += 1;
           resolve();
         });
@@ -202,6 +224,7 @@ export class MqttCarriers implements CarrierFactory {
         if (this.#client !== client) return;
         this.#client = null;
         this.#linkUp = null;
+        this.#stopLinkTimer();
         const report: CloseReport = failure ?? {
           code: LINK_LOST,
           httpStatus: null,
@@ -216,6 +239,33 @@ export class MqttCarriers implements CarrierFactory {
     });
     this.#linkUp = up;
     return up;
+  }
+
+  #connectClient(endpoint: MqttEndpoint): MqttClient {
+    return mqtt.connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      protocol: endpoint.tls ? 'mqtts' : 'mqtt',
+      clientId: endpoint.clientId,
+      username: endpoint.username,
+      password: endpoint.password,
+      keepalive: endpoint.keepaliveSeconds,
+      // Lumi's backoff reconnects (connection.ts), never MQTT.js's fixed period.
+      reconnectPeriod: 0,
+      connectTimeout: this.#connectTimeoutMs,
+      clean: true,
+      rejectUnauthorized: true,
+      ...(this.#options.ca ? { ca: this.#options.ca } : {}),
+    });
+  }
+
+  get #connectTimeoutMs(): number {
+    return this.#options.connectTimeoutMs ?? MQTT_CONNECT_TIMEOUT;
+  }
+
+  #stopLinkTimer(): void {
+    if (this.#linkTimer) this.#options.clock.clearTimeout(this.#linkTimer);
+    this.#linkTimer = null;
   }
 
   #failureOf(error: Error): CloseReport {

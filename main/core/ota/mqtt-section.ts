@@ -10,6 +10,8 @@ import * as z from '../util/zod.ts';
 export const MQTT_TLS_PORT = 8883;
 /** The firmware's keepalive when the answer names none (FW `mqtt_protocol.cc`). */
 export const DEFAULT_MQTT_KEEPALIVE_SECONDS = 240;
+/** The CONNECT packet holds the keepalive in 16 bits; MQTT.js refuses to connect with more. */
+const MAX_MQTT_KEEPALIVE_SECONDS = 65_535;
 
 export interface MqttEndpoint {
   readonly host: string;
@@ -32,7 +34,11 @@ const MqttSectionSchema = z.object({
   password: z.optional(z.string()),
   publish_topic: text,
   subscribe_topic: text,
-  keepalive: z.optional(z.int().check(z.positive())),
+  // One odd number is no reason to lose the broker: out of range, the firmware's default.
+  keepalive: z.catch(
+    z.optional(z.int().check(z.positive(), z.lte(MAX_MQTT_KEEPALIVE_SECONDS))),
+    undefined,
+  ),
 });
 
 const HOST_PORT = /^(?<host>\[[^\]]+\]|[^:]+)(?::(?<port>\d{1,5}))?$/;

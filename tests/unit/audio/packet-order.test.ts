@@ -70,6 +70,13 @@ describe('PacketOrder', () => {
     expect(order.stats.lost).toBe(0);
   });
 
+  it('plays on across the 32-bit wrap of the sequence instead of dropping the rest as stale', () => {
+    const top = 0xffff_ffff;
+    const { verdicts, order } = run([top - 1, top, 0, 1, 2]);
+    expect(verdicts).toEqual(['play', 'play', 'play', 'play', 'play']);
+    expect(order.stats).toEqual({ lost: 0, late: 0, duplicates: 0 });
+  });
+
   it('restarts at a new reply: sequence numbers begin again, counts are cleared', () => {
     const order = new PacketOrder();
     for (const sequence of [1, 2, 4, 5]) order.accept(sequence);
