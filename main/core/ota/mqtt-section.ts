@@ -25,13 +25,21 @@ export interface MqttEndpoint {
   readonly keepaliveSeconds: number;
 }
 
-const text = z.string().check(z.minLength(1));
+/**
+ * MQTT writes every string behind a 16-bit byte length (MQTT 3.1.1 §1.5.3); MQTT.js throws out
+ * of its constructor on a longer client id, user name or password, and leaves its socket behind.
+ */
+const MAX_MQTT_STRING_BYTES = 65_535;
+const encoder = new TextEncoder();
+const fitsMqtt = z.refine((value: string) => encoder.encode(value).length <= MAX_MQTT_STRING_BYTES);
+
+const text = z.string().check(z.minLength(1), fitsMqtt);
 
 const MqttSectionSchema = z.object({
   endpoint: text,
   client_id: text,
-  username: z.optional(z.string()),
-  password: z.optional(z.string()),
+  username: z.optional(z.string().check(fitsMqtt)),
+  password: z.optional(z.string().check(fitsMqtt)),
   publish_topic: text,
   subscribe_topic: text,
   // One odd number is no reason to lose the broker: out of range, the firmware's default.

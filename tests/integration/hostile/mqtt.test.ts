@@ -104,7 +104,7 @@ function endpointOf(port: number): MqttEndpoint {
 }
 
 /** A connection over the real MQTT carrier to the test's broker. */
-function connectTo(port: number): Connection {
+function connectTo(port: number, junk: Partial<MqttEndpoint> = {}): Connection {
   const connection = new Connection({
     url: 'unused',
     token: null,
@@ -113,7 +113,7 @@ function connectTo(port: number): Connection {
     backoff: FAST_BACKOFF,
     carriers: (log) =>
       new MqttCarriers({
-        endpoint: endpointOf(port),
+        endpoint: { ...endpointOf(port), ...junk },
         clock: systemClock,
         log,
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -210,6 +210,16 @@ describe('hostile MQTT: a broker of the test', () => {
     const connection = connectTo(port);
     const next = await waitForState(connection, (s) => s.kind === 'reconnecting');
     expect(next).toMatchObject({ cause: { code: 'connectTimedOut', host: HOST, port } });
+  });
+
+  it.each([
+    ['a topic filter MQTT forbids', { subscribeTopic: 'devices/#/p2p' }],
+    ['a wildcard in the middle', { subscribeTopic: 'devices/+p2p' }],
+  ])('retries with a problem when the OTA handed out %s', async (_, junk) => {
+    const { port } = await startBroker();
+    const connection = connectTo(port, junk);
+    const next = await waitForState(connection, (s) => s.kind === 'reconnecting');
+    expect(next).toMatchObject({ kind: 'reconnecting', cause: { code: expect.any(String) } });
   });
 
   it.each([
