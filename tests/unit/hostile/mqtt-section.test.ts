@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MQTT_KEEPALIVE_SECONDS, parseMqttSection } from '../../../main/core/ota/mqtt-section.ts';
+import {
+  DEFAULT_MQTT_KEEPALIVE_SECONDS,
+  parseMqttSection,
+} from '../../../main/core/ota/mqtt-section.ts';
 
 const GOOD = {
   endpoint: '192.168.1.5:1883',
