@@ -31,7 +31,7 @@ export interface MqttEndpoint {
  */
 const MAX_MQTT_STRING_BYTES = 65_535;
 const encoder = new TextEncoder();
-const fitsMqtt = z.refine((value: string) => encoder.encode(value).length <= MAX_MQTT_STRING_BYTES);
+const fitsMqtt = z.refine<string>((value) => encoder.encode(value).length <= MAX_MQTT_STRING_BYTES);
 
 const text = z.string().check(z.minLength(1), fitsMqtt);
 
