@@ -53,10 +53,10 @@ describe('system lines Lumi wrote itself', () => {
     const first = new HistoryStore(path);
     const conversation = first.startConversation('home', T0);
     first.close();
-    // What Lumi with schema 2 left behind: no notice column, the English line as the text.
+    // What Lumi with schema 3 left behind: no notice column, the English line as the text.
     const db = new DatabaseSync(path);
     db.exec('ALTER TABLE messages DROP COLUMN notice');
-    db.exec('PRAGMA user_version = 2');
+    db.exec('PRAGMA user_version = 3');
     db.prepare(
       `INSERT INTO messages (id, conversation_id, role, text, emotion, status, system_kind, created_at, updated_at)
        VALUES ('old', ?, 'system', 'The server asked to restart the session.', NULL, 'done', 'server', ?, ?)`,
