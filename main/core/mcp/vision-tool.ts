@@ -14,6 +14,7 @@ import type { DesktopCapabilities } from './capabilities.ts';
 import {
   clip,
   inputSchemaOf,
+  ToolFailureError,
   type DeviceTool,
   type PreparedCall,
   type ToolPreview,
@@ -39,8 +40,8 @@ export interface VisionToolSpec {
   readonly description: string;
   /** How the server's model should fill `question`. */
   readonly questionDescription: string;
-  /** What the conversation line says the tool did, e.g. `looked at the screen`. */
-  readonly did: string;
+  /** What the conversation line says the tool did. */
+  readonly did: 'lookedAtScreen' | 'tookPhoto';
   /** Whether the tool can be offered now (a camera plugged in); always when absent. */
   readonly available?: () => boolean;
   take(caps: DesktopCapabilities): Promise<TakenPicture>;
@@ -63,7 +64,12 @@ function preparedCall(
   const take = (): Promise<{ picture: Picture; target: VisionTarget }> => {
     taken ??= (async () => {
       const target = vision();
-      if (target === null) throw new Error('The server named no vision endpoint in this session');
+      if (target === null) {
+        throw new ToolFailureError(
+          'noVision',
+          'The server named no vision endpoint in this session',
+        );
+      }
       // Checked first: a picture that may not be sent is not even taken.
       const destination = checkVisionUrl(target).host;
       const { jpeg, image } = await spec.take(caps);
@@ -87,8 +93,10 @@ function preparedCall(
       const answer = await explainPicture(target, question, picture.jpeg, signal);
       return { kind: 'text', text: answer };
     },
-    summarize: (output) =>
-      output.kind === 'text' ? `${spec.did}: ${clip(output.text)}` : spec.did,
+    summarize: (output) => ({
+      kind: spec.did,
+      answer: output.kind === 'text' ? clip(output.text) : '',
+    }),
   };
 }
 
@@ -117,6 +125,7 @@ export function visionTool(
         return {
           ok: false,
           error: `Invalid arguments for ${spec.name}: ${z.prettifyError(parsed.error)}`,
+          failure: 'badArguments',
         };
       }
       return { ok: true, call: preparedCall(spec, caps, vision, parsed.data.question) };

@@ -115,6 +115,31 @@ describe('the window in Chinese', () => {
       { code: 'toolDenied', call: 'self.get_volume' },
       '工具 self.get_volume：你没有允许。',
     ],
+    [
+      'a clipboard read, by its length',
+      { code: 'toolCalledCharacters', call: 'self.get_volume', count: 14 },
+      '工具 self.get_volume：14 个字符',
+    ],
+    [
+      'a look at the screen, with the vision model’s answer',
+      { code: 'toolLookedAtScreen', call: 'self.get_volume', answer: '一个错误对话框' },
+      '工具 self.get_volume 查看了屏幕：一个错误对话框',
+    ],
+    [
+      'a photo',
+      { code: 'toolTookPhoto', call: 'self.get_volume', answer: '红色杯子' },
+      '工具 self.get_volume 拍了一张照片：红色杯子',
+    ],
+    [
+      'a tool the desktop cannot run now',
+      { code: 'toolUnavailable', call: 'self.get_volume' },
+      '工具 self.get_volume 目前在这台电脑上不可用。',
+    ],
+    [
+      'a picture too large to send',
+      { code: 'toolPictureTooLarge', call: 'self.get_volume' },
+      '工具 self.get_volume 失败：图片太大，无法发送。',
+    ],
     ['a finished task', { code: 'taskCompleted', title: '备份' }, '备份：已完成'],
   ])('words Lumi’s own conversation line for %s', async (_what, notice, expected) => {
     const { context } = await startInChinese();
