@@ -143,6 +143,9 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
   toolUnavailable: 'Tool {call} is not available on this desktop now.',
   toolBadArguments: 'Tool {call} was not run: the server’s arguments were not valid.',
   toolPictureTooLarge: 'Tool {call} failed: the picture is too large to send.',
+  toolVisionRefused:
+    'Tool {call} was not run: the server’s picture address is not safe to send a picture to.',
+  toolVisionFailed: 'Tool {call} failed: the server could not explain the picture.',
   toolLinkRefused:
     'Tool {call} was not run: Lumi opens only https links without embedded credentials.',
   toolDenied: 'Tool {call}: you did not allow it.',

@@ -199,6 +199,10 @@ interface ProblemParams {
   /** The server's arguments did not match the tool's schema. */
   toolBadArguments: { readonly call: string };
   toolPictureTooLarge: { readonly call: string };
+  /** The server's vision address is not one Lumi sends a picture to (docs/protocol.md §4.5). */
+  toolVisionRefused: { readonly call: string };
+  /** The vision endpoint did not answer with an explanation; its reason went to the log. */
+  toolVisionFailed: { readonly call: string };
   /** A link that is not https, not a URL or carries credentials was not opened. */
   toolLinkRefused: { readonly call: string };
   /** The user did not allow the call. */
@@ -351,6 +355,8 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   toolUnavailable: true,
   toolBadArguments: true,
   toolPictureTooLarge: true,
+  toolVisionRefused: true,
+  toolVisionFailed: true,
   toolLinkRefused: true,
   toolDenied: true,
   toolBusy: true,

@@ -19,6 +19,8 @@ export type ToolFailure =
   | 'unavailable'
   | 'badArguments'
   | 'pictureTooLarge'
+  | 'visionRefused'
+  | 'visionFailed'
   | 'linkRefused';
 
 /**
@@ -80,6 +82,8 @@ const FAILURE_CODES = {
   unavailable: 'toolUnavailable',
   badArguments: 'toolBadArguments',
   pictureTooLarge: 'toolPictureTooLarge',
+  visionRefused: 'toolVisionRefused',
+  visionFailed: 'toolVisionFailed',
   linkRefused: 'toolLinkRefused',
 } as const satisfies Record<ToolFailure, Problem['code']>;
 

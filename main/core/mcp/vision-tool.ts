@@ -6,6 +6,7 @@
  * is asked, so the prompt shows exactly what will be sent; one deadline covers consent,
  * capture and upload.
  */
+import { errorDetail } from '../../../shared/problems.ts';
 import * as z from '../util/zod.ts';
 import { SECOND } from '../util/clock.ts';
 import { thumbnailDataUrl, type RgbaImage } from '../vision/picture.ts';
@@ -71,7 +72,7 @@ function preparedCall(
         );
       }
       // Checked first: a picture that may not be sent is not even taken.
-      const destination = checkVisionUrl(target).host;
+      const destination = checkedHost(target);
       const { jpeg, image } = await spec.take(caps);
       return {
         picture: { jpeg, preview: { thumbnail: thumbnailDataUrl(image), destination } },
@@ -90,14 +91,28 @@ function preparedCall(
       const { picture, target } = await take();
       // The deadline may have passed while the user was asked: then nothing is sent.
       signal.throwIfAborted();
-      const answer = await explainPicture(target, question, picture.jpeg, signal);
-      return { kind: 'text', text: answer };
+      try {
+        return { kind: 'text', text: await explainPicture(target, question, picture.jpeg, signal) };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // The endpoint's reason (its status, its message) goes to the model and the log.
+        throw new ToolFailureError('visionFailed', errorDetail(error));
+      }
     },
     summarize: (output) => ({
       kind: spec.did,
       answer: output.kind === 'text' ? clip(output.text) : '',
     }),
   };
+}
+
+/** The endpoint's host, or the reason Lumi will not send a picture there. */
+function checkedHost(target: VisionTarget): string {
+  try {
+    return checkVisionUrl(target).host;
+  } catch (error) {
+    throw new ToolFailureError('visionRefused', errorDetail(error));
+  }
 }
 
 /** A vision tool over a desktop's capabilities and the session's vision endpoint. */

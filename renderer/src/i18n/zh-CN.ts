@@ -472,6 +472,8 @@ export const zhCN: Messages = {
   'problem.toolUnavailable': '工具 {call} 目前在这台电脑上不可用。',
   'problem.toolBadArguments': '工具 {call} 未运行：服务器给出的参数无效。',
   'problem.toolPictureTooLarge': '工具 {call} 失败：图片太大，无法发送。',
+  'problem.toolVisionRefused': '工具 {call} 未运行：服务器的图片地址不安全，不能向它发送图片。',
+  'problem.toolVisionFailed': '工具 {call} 失败：服务器无法解读这张图片。',
   'problem.toolLinkRefused': '工具 {call} 未运行：Lumi 只打开不含登录信息的 https 链接。',
   'problem.toolDenied': '工具 {call}：你没有允许。',
   'problem.toolBusy': '工具 {call} 未运行：另一个询问尚未回答。',
