@@ -7,6 +7,7 @@
 import type { AssistantState, ListenMode } from './assistant.ts';
 import type { ChatMessage } from './chat.ts';
 import type { ConnectionState } from './connection-state.ts';
+import type { DoctorNote, DoctorStepName } from './doctor-notes.ts';
 import type { Result } from './result.ts';
 import type { Problem } from './problems.ts';
 import type { OutboxItem, SessionEvent } from './session-events.ts';
@@ -44,13 +45,14 @@ export interface HistoryPage {
 
 export interface DoctorStep {
   /** `broker` and `udp` replace `websocket` when the OTA answer leads to MQTT + UDP. */
-  readonly name: 'ota' | 'activation' | 'websocket' | 'broker' | 'hello' | 'udp' | 'mcp';
+  readonly name: DoctorStepName;
   readonly ok: boolean;
   readonly skipped: boolean;
   readonly ms: number;
-  readonly detail: string;
+  /** What the step saw, as data the window words (shared/doctor-notes.ts). */
+  readonly detail: DoctorNote;
   /** A plain fix for the usual failures. */
-  readonly fix: string | null;
+  readonly fix: DoctorNote | null;
 }
 
 /** Where an export with secrets went; `saved: false` when the user cancelled the dialog. */

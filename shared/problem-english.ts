@@ -133,7 +133,21 @@ export const PROBLEM_ENGLISH: Readonly<Record<ProblemCode, string>> = {
 
   sessionRestartAsked: 'The server asked to restart the session.',
   toolCalled: 'Tool {call}: {result}',
+  toolCalledCharacters: 'Tool {call}: {count} characters',
+  toolLookedAtScreen: 'Tool {call} looked at the screen: {answer}',
+  toolTookPhoto: 'Tool {call} took a photo: {answer}',
   toolFailed: 'Tool {call} failed: {result}',
+  toolUnknown: 'Tool {call} does not exist in Lumi.',
+  toolNotAllowed: 'Tool {call} was not run: it is set to Deny in the settings.',
+  toolNoVision: 'Tool {call} was not run: this server offers no picture explanation.',
+  toolUnavailable: 'Tool {call} is not available on this desktop now.',
+  toolBadArguments: 'Tool {call} was not run: the server’s arguments were not valid.',
+  toolPictureTooLarge: 'Tool {call} failed: the picture is too large to send.',
+  toolVisionRefused:
+    'Tool {call} was not run: the server’s picture address is not safe to send a picture to.',
+  toolVisionFailed: 'Tool {call} failed: the server could not explain the picture.',
+  toolLinkRefused:
+    'Tool {call} was not run: Lumi opens only https links without embedded credentials.',
   toolDenied: 'Tool {call}: you did not allow it.',
   toolBusy: 'Tool {call} was not run: another question was open.',
   toolAbandoned: 'Tool {call} was abandoned (cancelled, timed out or the session ended).',

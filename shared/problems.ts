@@ -181,7 +181,30 @@ interface ProblemParams {
   sessionRestartAsked: Record<never, never>;
   /** A device tool ran; `call` is its name with its summarised arguments, `result` its summary. */
   toolCalled: { readonly call: string; readonly result: string };
+  /** A tool read text (the clipboard): how many characters, never the text itself. */
+  toolCalledCharacters: { readonly call: string; readonly count: number };
+  /** A vision tool ran; `answer` is the vision model's words. */
+  toolLookedAtScreen: { readonly call: string; readonly answer: string };
+  toolTookPhoto: { readonly call: string; readonly answer: string };
+  /** A tool failed; `result` is the system's text. */
   toolFailed: { readonly call: string; readonly result: string };
+  /** The server called a tool Lumi does not have. */
+  toolUnknown: { readonly call: string };
+  /** The user set the tool to "Deny" in the settings. */
+  toolNotAllowed: { readonly call: string };
+  /** A picture tool, in a session whose server named no vision endpoint. */
+  toolNoVision: { readonly call: string };
+  /** The desktop cannot do it now (no camera, no screen capture). */
+  toolUnavailable: { readonly call: string };
+  /** The server's arguments did not match the tool's schema. */
+  toolBadArguments: { readonly call: string };
+  toolPictureTooLarge: { readonly call: string };
+  /** The server's vision address is not one Lumi sends a picture to (docs/protocol.md §4.5). */
+  toolVisionRefused: { readonly call: string };
+  /** The vision endpoint did not answer with an explanation; its reason went to the log. */
+  toolVisionFailed: { readonly call: string };
+  /** A link that is not https, not a URL or carries credentials was not opened. */
+  toolLinkRefused: { readonly call: string };
   /** The user did not allow the call. */
   toolDenied: { readonly call: string };
   /** Not run: the user was already being asked about another call. */
@@ -322,7 +345,19 @@ const EVERY_CODE: Readonly<Record<ProblemCode, true>> = {
   messageRefused: true,
   sessionRestartAsked: true,
   toolCalled: true,
+  toolCalledCharacters: true,
+  toolLookedAtScreen: true,
+  toolTookPhoto: true,
   toolFailed: true,
+  toolUnknown: true,
+  toolNotAllowed: true,
+  toolNoVision: true,
+  toolUnavailable: true,
+  toolBadArguments: true,
+  toolPictureTooLarge: true,
+  toolVisionRefused: true,
+  toolVisionFailed: true,
+  toolLinkRefused: true,
   toolDenied: true,
   toolBusy: true,
   toolAbandoned: true,

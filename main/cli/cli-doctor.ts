@@ -1,4 +1,5 @@
 /** `lumi-cli doctor`: OTA → activation → WebSocket → hello → MCP, each step with time and fix. */
+import { describeDoctorNote } from '../../shared/doctor-notes.ts';
 import type { DoctorStep } from '../../shared/ipc.ts';
 import type { ServerProfile } from '../../shared/settings.ts';
 import { runDoctor } from '../core/ota/doctor.ts';
@@ -32,15 +33,17 @@ export async function doctorCommand(options: TalkOptions, configDir: string): Pr
 }
 
 function print(step: DoctorStep, json: boolean): void {
+  // The terminal reads English: the notes worded from the same table as the window's English.
+  const detail = describeDoctorNote(step.detail);
+  const fix = step.fix === null ? null : describeDoctorNote(step.fix);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ event: 'doctor_step', ...step })}\n`);
+    process.stdout.write(`${JSON.stringify({ event: 'doctor_step', ...step, detail, fix })}\n`);
     return;
   }
   const mark = step.skipped ? '–' : step.ok ? '✓' : '✗';
   process.stdout.write(
-    terminalSafe(
-      `${mark} ${step.name.padEnd(10)} ${String(step.ms).padStart(5)} ms  ${step.detail}`,
-    ) + '\n',
+    terminalSafe(`${mark} ${step.name.padEnd(10)} ${String(step.ms).padStart(5)} ms  ${detail}`) +
+      '\n',
   );
-  if (step.fix && !step.ok) process.stdout.write(`  fix: ${terminalSafe(step.fix)}\n`);
+  if (fix !== null && !step.ok) process.stdout.write(`  fix: ${terminalSafe(fix)}\n`);
 }

@@ -12,7 +12,7 @@ import {
   rgbaFrame,
 } from '../vision/picture.ts';
 import { CapabilityUnavailableError, type DesktopCapabilities } from './capabilities.ts';
-import type { DeviceTool } from './device-tool.ts';
+import { ToolFailureError, type DeviceTool } from './device-tool.ts';
 import { visionTool, type TakenPicture, type VisionAccess } from './vision-tool.ts';
 
 export const CAMERA_TOOL = 'self.camera.take_photo';
@@ -29,7 +29,10 @@ async function takePhoto(caps: DesktopCapabilities): Promise<TakenPicture> {
   const scaled = downscale(rgbaFrame(image), PICTURE_MAX_SIDE);
   const encoded = encodeToFit(scaled);
   if (encoded === null) {
-    throw new Error(`The photo does not fit in ${PICTURE_MAX_BYTES / 1024} KB`);
+    throw new ToolFailureError(
+      'pictureTooLarge',
+      `The photo does not fit in ${PICTURE_MAX_BYTES / 1024} KB`,
+    );
   }
   return { jpeg: encoded.jpeg, image: scaled };
 }
@@ -43,7 +46,7 @@ export function cameraTool(caps: DesktopCapabilities, vision: VisionAccess): Dev
         "Take a photo with the user's camera and answer a question about it (what the user shows, an object, a document held up). Pass the user's request as `question`; the result is the answer in words.",
       questionDescription:
         "The user's own request about what the camera sees, in the user's words and language, e.g. 'what am I holding?'",
-      did: 'took a photo',
+      did: 'tookPhoto',
       available: () => caps.camera?.present() === true,
       take: takePhoto,
     },

@@ -7,7 +7,7 @@ import type { ListenMode } from '../../../shared/assistant.ts';
 import { ProblemError } from '../../../shared/problem-english.ts';
 import type { Clock } from '../util/clock.ts';
 import type { DesktopCapabilities } from './capabilities.ts';
-import { clip, defineTool, textOutput, type DeviceTool } from './device-tool.ts';
+import { clip, defineTool, summarizeOutput, textOutput, type DeviceTool } from './device-tool.ts';
 import { cameraTool } from './camera-tool.ts';
 import { screenshotTool } from './screen-tool.ts';
 import type { VisionAccess } from './vision-tool.ts';
@@ -79,11 +79,10 @@ export function urlSummary(raw: string): string {
     const url = new URL(raw);
     return `${url.protocol}//${url.host}${clip(url.pathname)}`;
   } catch {
-    return 'an invalid URL';
+    // Not a URL, so nothing in it reads as a query; shown cut and quoted, like other arguments.
+    return JSON.stringify(clip(raw));
   }
 }
-
-const charCount = (text: string): string => `${text.length} characters`;
 
 type ToolFactory = (caps: DesktopCapabilities, clock: Clock, vision: VisionAccess) => DeviceTool;
 
@@ -170,7 +169,10 @@ const getClipboardTool: ToolFactory = (caps) =>
     async run() {
       return textOutput(await caps.readClipboard());
     },
-    summarizeOutput: (output) => (output.kind === 'text' ? charCount(output.text) : 'image'),
+    summarizeOutput: (output) =>
+      output.kind === 'text'
+        ? { kind: 'characters', count: output.text.length }
+        : summarizeOutput(output),
   });
 
 const setClipboardTool: ToolFactory = (caps) =>
@@ -183,7 +185,8 @@ const setClipboardTool: ToolFactory = (caps) =>
       await caps.writeClipboard(text);
       return textOutput(true);
     },
-    summarizeArgs: ({ text }) => `text: ${charCount(text)}`,
+    // The length in the arguments' own notation (`key=value`), never the text itself.
+    summarizeArgs: ({ text }) => `text.length=${text.length}`,
   });
 
 const notifyTool: ToolFactory = (caps) =>

@@ -13,13 +13,17 @@
  * server hello) starts through `reset()`: the old session's calls are abandoned and their
  * replies dropped, so nothing of it reaches the new one, where the same ids start over.
  */
+import { ProblemError } from '../../../shared/problem-english.ts';
+import type { ProblemCode } from '../../../shared/problems.ts';
 import { boundedJson } from '../log/bounded-json.ts';
 import { mcpReply, type SendMessage } from '../protocol/client-messages.ts';
 import type { Clock } from '../util/clock.ts';
 import { Emitter } from '../util/emitter.ts';
+import { CapabilityUnavailableError } from './capabilities.ts';
 import type { ConsentGate } from './consent.ts';
 import {
   clip,
+  ToolFailureError,
   type DeviceTool,
   type PreparedCall,
   type ToolOutput,
@@ -36,7 +40,7 @@ import {
   type RequestId,
 } from './json-rpc.ts';
 import { TOOLS_PAGE_BYTES, pageTools, type ListedTool } from './tool-pages.ts';
-import type { ToolCallRecord, ToolRefusal } from './tool-call-record.ts';
+import { summaryEnglish, type ToolCallRecord } from './tool-call-record.ts';
 import { assertToolNames, serverToolName } from './tool-names.ts';
 
 /**
@@ -381,23 +385,30 @@ export class DeviceMcpServer {
   async #call(requested: string, rawArgs: unknown, signal: AbortSignal): Promise<CallToolResult> {
     // Names are unique after the server's renaming, so either spelling finds the tool.
     const tool = this.#tools.get(serverToolName(requested));
-    if (!tool) return this.#refuse(requested, '', `Unknown tool: ${requested}`);
+    if (!tool) {
+      return this.#refuse(requested, '', `Unknown tool: ${requested}`, { failure: 'unknown' });
+    }
     const { name } = tool;
     if (this.#options.consent.consentFor(name, tool.defaultConsent) === 'deny') {
-      return this.#refuse(name, '', `The user does not allow ${name}`);
+      return this.#refuse(name, '', `The user does not allow ${name}`, { failure: 'notAllowed' });
     }
     if (tool.needsVision === true && this.#vision === null) {
       return this.#refuse(
         name,
         '',
         `${name} is not available: the server named no vision endpoint`,
+        { failure: 'noVision' },
       );
     }
     if (tool.available?.() === false) {
-      return this.#refuse(name, '', `${name} is not available on this desktop now`);
+      return this.#refuse(name, '', `${name} is not available on this desktop now`, {
+        failure: 'unavailable',
+      });
     }
     const prepared = tool.prepare(rawArgs);
-    if (!prepared.ok) return this.#refuse(name, '', prepared.error);
+    if (!prepared.ok) {
+      return this.#refuse(name, '', prepared.error, { failure: prepared.failure });
+    }
     if (tool.deadlineMs === undefined) return this.#consentAndRun(tool, prepared.call, signal);
     // One deadline for consent, capture and upload, counted from the call's arrival.
     const deadline = new AbortController();
@@ -431,11 +442,24 @@ export class DeviceMcpServer {
         const asked = await consent.ask(name, call.argsSummary, signal, preview);
         if (asked !== 'allowed') {
           const refusal = signal.aborted ? 'abandoned' : asked === 'busy' ? 'busy' : 'denied';
-          return this.#refuse(name, call.argsSummary, refusalReason(name, asked, signal), refusal);
+          return this.#refuse(name, call.argsSummary, refusalReason(name, asked, signal), {
+            refusal,
+          });
         }
       }
       const output = await call.run(signal);
-      this.#record(name, true, call.argsSummary, call.summarize(output), preview);
+      const summary = call.summarize(output);
+      this.#emitRecord(
+        {
+          name,
+          ok: true,
+          argsSummary: call.argsSummary,
+          resultSummary: summaryEnglish(summary),
+          summary,
+          at: this.#options.clock.now(),
+        },
+        preview,
+      );
       return { content: toContent(output), isError: false };
     } catch (error) {
       const message = signal.aborted
@@ -447,22 +471,9 @@ export class DeviceMcpServer {
         name,
         call.argsSummary,
         message,
-        signal.aborted ? 'abandoned' : undefined,
+        signal.aborted ? { refusal: 'abandoned' } : failureOf(error),
       );
     }
-  }
-
-  #record(
-    name: string,
-    ok: boolean,
-    argsSummary: string,
-    resultSummary: string,
-    preview: ToolPreview | null = null,
-  ): void {
-    this.#emitRecord(
-      { name, ok, argsSummary, resultSummary, at: this.#options.clock.now() },
-      preview,
-    );
   }
 
   #emitRecord(record: ToolCallRecord, preview: ToolPreview | null): void {
@@ -474,15 +485,31 @@ export class DeviceMcpServer {
     name: string,
     argsSummary: string,
     message: string,
-    refusal?: ToolRefusal,
+    why: Pick<ToolCallRecord, 'refusal' | 'failure'> = {},
   ): CallToolResult {
     const resultSummary = clip(message, ERROR_SUMMARY_LIMIT);
     const at = this.#options.clock.now();
-    const record: ToolCallRecord = { name, ok: false, argsSummary, resultSummary, at };
-    this.#emitRecord(refusal === undefined ? record : { ...record, refusal }, null);
+    this.#emitRecord({ name, ok: false, argsSummary, resultSummary, at, ...why }, null);
     return errorResult(message);
   }
 }
+
+/** The failure a tool's error stands for, when Lumi has words for it. */
+function failureOf(error: unknown): Pick<ToolCallRecord, 'failure'> {
+  if (error instanceof ToolFailureError) return { failure: error.failure };
+  if (error instanceof CapabilityUnavailableError) return { failure: 'unavailable' };
+  if (error instanceof ProblemError && LINK_CODES.has(error.problem.code)) {
+    return { failure: 'linkRefused' };
+  }
+  return {};
+}
+
+/** The problems `checkOpenableUrl` (desktop-tools.ts) refuses a link with. */
+const LINK_CODES: ReadonlySet<ProblemCode> = new Set([
+  'linkNotUrl',
+  'linkNotHttps',
+  'linkHasCredentials',
+]);
 
 /**
  * Why an asked call did not run, worded for the server's model: `busy` tells it to wait for

@@ -5,6 +5,7 @@
 import * as z from '../util/zod.ts';
 import type { ToolPromptPreview } from '../../../shared/ipc.ts';
 import type { ToolConsent } from '../../../shared/settings.ts';
+import type { ToolFailure, ToolSummary } from './tool-call-record.ts';
 
 /** What a tool produced. The MCP layer turns it into content items. */
 export type ToolOutput =
@@ -36,12 +37,12 @@ export interface PreparedCall {
    */
   preview?(signal: AbortSignal): Promise<ToolPreview>;
   run(signal: AbortSignal): Promise<ToolOutput>;
-  summarize(output: ToolOutput): string;
+  summarize(output: ToolOutput): ToolSummary;
 }
 
 export type PrepareResult =
   | { readonly ok: true; readonly call: PreparedCall }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly error: string; readonly failure: ToolFailure };
 
 export interface DeviceTool {
   readonly name: string;
@@ -68,7 +69,18 @@ export interface ToolSpec<S extends z.ZodMiniObject> {
   /** Override for arguments that must not be logged as they are (clipboard text, URLs). */
   summarizeArgs?(args: z.output<S>): string;
   /** Override for results that must not be logged as they are (clipboard contents). */
-  summarizeOutput?(output: ToolOutput): string;
+  summarizeOutput?(output: ToolOutput): ToolSummary;
+}
+
+/** A failure Lumi has words for; `message` is the English the server's model gets. */
+export class ToolFailureError extends Error {
+  override readonly name = 'ToolFailureError';
+  readonly failure: ToolFailure;
+
+  constructor(failure: ToolFailure, message: string) {
+    super(message);
+    this.failure = failure;
+  }
 }
 
 /** Strings in summaries are cut to this many characters. */
@@ -95,9 +107,12 @@ function defaultArgsSummary(args: Readonly<Record<string, unknown>>): string {
 }
 
 /** The default result summary: the text, cut; an image by type and size. */
-export function summarizeOutput(output: ToolOutput): string {
-  if (output.kind === 'text') return clip(output.text);
-  return `${output.mimeType} image, ${Math.ceil(output.data.byteLength / 1024)} kB`;
+export function summarizeOutput(output: ToolOutput): ToolSummary {
+  if (output.kind === 'text') return { kind: 'text', text: clip(output.text) };
+  return {
+    kind: 'text',
+    text: `${output.mimeType}, ${Math.ceil(output.data.byteLength / 1024)} kB`,
+  };
 }
 
 export function inputSchemaOf(input: z.ZodMiniObject): ToolInputSchema {
@@ -123,6 +138,7 @@ export function defineTool<S extends z.ZodMiniObject>(spec: ToolSpec<S>): Device
         return {
           ok: false,
           error: `Invalid arguments for ${spec.name}: ${z.prettifyError(parsed.error)}`,
+          failure: 'badArguments',
         };
       }
       const args = parsed.data;

@@ -5,7 +5,7 @@
  */
 import { downscale, encodeToFit, PICTURE_MAX_BYTES, PICTURE_MAX_SIDE } from '../vision/picture.ts';
 import { CapabilityUnavailableError, type DesktopCapabilities } from './capabilities.ts';
-import type { DeviceTool } from './device-tool.ts';
+import { ToolFailureError, type DeviceTool } from './device-tool.ts';
 import {
   VISION_DEADLINE_MS,
   visionTool,
@@ -27,7 +27,10 @@ async function takeScreenshot(caps: DesktopCapabilities): Promise<TakenPicture> 
   const image = downscale(frame, PICTURE_MAX_SIDE);
   const encoded = encodeToFit(image);
   if (encoded === null) {
-    throw new Error(`The screen picture does not fit in ${PICTURE_MAX_BYTES / 1024} KB`);
+    throw new ToolFailureError(
+      'pictureTooLarge',
+      `The screen picture does not fit in ${PICTURE_MAX_BYTES / 1024} KB`,
+    );
   }
   return { jpeg: encoded.jpeg, image };
 }
@@ -41,7 +44,7 @@ export function screenshotTool(caps: DesktopCapabilities, vision: VisionAccess):
         "Look at the user's screen and answer a question about it (what is shown, an error message, text to translate or summarise). Pass the user's request as `question`; the result is the answer in words.",
       questionDescription:
         "The user's own request about the screen, in the user's words and language, e.g. 'what does this error mean?'",
-      did: 'looked at the screen',
+      did: 'lookedAtScreen',
       take: takeScreenshot,
     },
     caps,

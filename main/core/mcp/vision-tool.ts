@@ -6,6 +6,7 @@
  * is asked, so the prompt shows exactly what will be sent; one deadline covers consent,
  * capture and upload.
  */
+import { errorDetail } from '../../../shared/problems.ts';
 import * as z from '../util/zod.ts';
 import { SECOND } from '../util/clock.ts';
 import { thumbnailDataUrl, type RgbaImage } from '../vision/picture.ts';
@@ -14,6 +15,7 @@ import type { DesktopCapabilities } from './capabilities.ts';
 import {
   clip,
   inputSchemaOf,
+  ToolFailureError,
   type DeviceTool,
   type PreparedCall,
   type ToolPreview,
@@ -39,8 +41,8 @@ export interface VisionToolSpec {
   readonly description: string;
   /** How the server's model should fill `question`. */
   readonly questionDescription: string;
-  /** What the conversation line says the tool did, e.g. `looked at the screen`. */
-  readonly did: string;
+  /** What the conversation line says the tool did. */
+  readonly did: 'lookedAtScreen' | 'tookPhoto';
   /** Whether the tool can be offered now (a camera plugged in); always when absent. */
   readonly available?: () => boolean;
   take(caps: DesktopCapabilities): Promise<TakenPicture>;
@@ -63,9 +65,14 @@ function preparedCall(
   const take = (): Promise<{ picture: Picture; target: VisionTarget }> => {
     taken ??= (async () => {
       const target = vision();
-      if (target === null) throw new Error('The server named no vision endpoint in this session');
+      if (target === null) {
+        throw new ToolFailureError(
+          'noVision',
+          'The server named no vision endpoint in this session',
+        );
+      }
       // Checked first: a picture that may not be sent is not even taken.
-      const destination = checkVisionUrl(target).host;
+      const destination = checkedHost(target);
       const { jpeg, image } = await spec.take(caps);
       return {
         picture: { jpeg, preview: { thumbnail: thumbnailDataUrl(image), destination } },
@@ -84,12 +91,28 @@ function preparedCall(
       const { picture, target } = await take();
       // The deadline may have passed while the user was asked: then nothing is sent.
       signal.throwIfAborted();
-      const answer = await explainPicture(target, question, picture.jpeg, signal);
-      return { kind: 'text', text: answer };
+      try {
+        return { kind: 'text', text: await explainPicture(target, question, picture.jpeg, signal) };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // The endpoint's reason (its status, its message) goes to the model and the log.
+        throw new ToolFailureError('visionFailed', errorDetail(error));
+      }
     },
-    summarize: (output) =>
-      output.kind === 'text' ? `${spec.did}: ${clip(output.text)}` : spec.did,
+    summarize: (output) => ({
+      kind: spec.did,
+      answer: output.kind === 'text' ? clip(output.text) : '',
+    }),
   };
+}
+
+/** The endpoint's host, or the reason Lumi will not send a picture there. */
+function checkedHost(target: VisionTarget): string {
+  try {
+    return checkVisionUrl(target).host;
+  } catch (error) {
+    throw new ToolFailureError('visionRefused', errorDetail(error));
+  }
 }
 
 /** A vision tool over a desktop's capabilities and the session's vision endpoint. */
@@ -117,6 +140,7 @@ export function visionTool(
         return {
           ok: false,
           error: `Invalid arguments for ${spec.name}: ${z.prettifyError(parsed.error)}`,
+          failure: 'badArguments',
         };
       }
       return { ok: true, call: preparedCall(spec, caps, vision, parsed.data.question) };

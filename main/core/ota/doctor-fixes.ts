@@ -3,62 +3,54 @@
  * most common support question among xiaozhi clients (py-xiaozhi has more issues on it than on
  * anything else), and most answers are one
  * of these: wrong port, wrong path, server not running, stale token, unbound device, TLS.
+ * Fixes are notes (shared/doctor-notes.ts) that the window and the CLI word.
  */
+import type { DoctorNote } from '../../../shared/doctor-notes.ts';
 import type { OtaError } from './ota-client.ts';
 
-const OTA_PORTS =
-  'xiaozhi-esp32-server answers OTA on port 8003 (8002 with the control panel); 8000 is its WebSocket port';
-
 /** A fix for a failed OTA check. */
-export function otaFix(error: OtaError): string {
+export function otaFix(error: OtaError): DoctorNote {
   switch (error.kind) {
     case 'refused':
-      return `Nothing is listening there: start the server, or check the port (${OTA_PORTS}).`;
+      return { code: 'fixOtaNothingListening' };
     case 'dns':
-      return 'Check the host name, or use the server’s IP address.';
+      return { code: 'fixHostName' };
     case 'network':
-      return 'Check that this computer can reach the server (same network, no firewall in between).';
+      return { code: 'fixReachability' };
     case 'tls':
-      return (
-        'The server’s certificate is not trusted. For a self-signed certificate, add its CA to ' +
-        'the system’s trusted certificates (or NODE_EXTRA_CA_CERTS), or use http:// on a home network.'
-      );
+      return { code: 'fixOtaCertificate' };
     case 'timeout':
-      return 'The server did not answer: check the address and that the server is not overloaded.';
+      return { code: 'fixOtaNoAnswer' };
     case 'aborted':
-      return 'The test was cancelled.';
+      return { code: 'fixCancelled' };
     case 'http':
-      if (error.status === 404) {
-        return 'The path is wrong: the OTA address ends in /xiaozhi/ota/ (e.g. http://192.168.1.5:8003/xiaozhi/ota/).';
-      }
-      if (error.status !== null && error.status >= 500) {
-        return 'The server failed. Its log says why; restarting it often helps.';
-      }
-      return 'The server refused the request: check the address.';
+      if (error.status === 404) return { code: 'fixOtaPath' };
+      if (error.status !== null && error.status >= 500) return { code: 'fixServerFailed' };
+      return { code: 'fixOtaRequestRefused' };
     case 'badJson':
-      return `This address does not serve OTA: check the path (it ends in /xiaozhi/ota/) and the port (${OTA_PORTS}).`;
+      return { code: 'fixNotOta' };
     case 'rejected':
-      return 'The server refused this device. Check that the address is the server’s OTA endpoint and look at the server’s log.';
+      return { code: 'fixDeviceRefused' };
     case 'badResponse':
-      return 'This does not look like a xiaozhi OTA endpoint: check the address.';
+      return { code: 'fixNotXiaozhiOta' };
     case 'redirect':
-      return `The server redirected to ${error.detail ?? 'another scheme'}; Lumi follows redirects only within http or https. Use that address if you trust it.`;
+      // ota-client.ts always sets it to where the redirect pointed.
+      return { code: 'fixOtaRedirect', location: error.detail ?? '' };
     case 'tooManyRedirects':
-      return 'The server keeps redirecting: check the address.';
+      return { code: 'fixOtaRedirectLoop' };
   }
 }
 
 /** A fix for an OTA answer without a WebSocket address. */
-export function noWebSocketFix(mqttOnly: boolean): string {
-  return mqttOnly
-    ? 'This server hands out MQTT + UDP only, and the profile’s transport is WebSocket: choose Auto or MQTT + UDP.'
-    : 'The server gave no WebSocket address. Set server.websocket in the server’s configuration.';
+export function noWebSocketFix(mqttOnly: boolean): DoctorNote {
+  return { code: mqttOnly ? 'fixMqttOnly' : 'fixNoWebSocket' };
 }
 
 /** A fix for a pending activation. */
-export function activationFix(code: string, consoleUrl: string | null): string {
-  const where = consoleUrl ?? 'the server’s console (xiaozhi.me, or the control panel)';
-  return `Bind this device: open ${where}, add a device with the code ${code}, then test again.`;
+export function activationFix(code: string, consoleUrl: string | null): DoctorNote {
+  return consoleUrl === null
+    ? { code: 'fixActivation', activationCode: code }
+    : { code: 'fixActivationAt', console: consoleUrl, activationCode: code };
 }
 
 /** Why a WebSocket could not be opened, as a problem and a fix. */
@@ -68,49 +60,35 @@ export type SocketProblem =
 
 const TLS_CODE = /CERT|SSL|TLS|SIGNATURE/;
 
-export function webSocketFix(problem: SocketProblem): string {
+export function webSocketFix(problem: SocketProblem): DoctorNote {
   if (problem.kind === 'status') {
-    if (problem.status === 404) {
-      return 'The path is wrong: the WebSocket address ends in /xiaozhi/v1/ (e.g. ws://192.168.1.5:8000/xiaozhi/v1/).';
-    }
-    if (problem.status === 401 || problem.status === 403) {
-      return 'The server refused the token: run the OTA check again to get a fresh one, or check the token in the profile.';
-    }
-    return 'The server refused the WebSocket. Check the address; its log says why.';
+    if (problem.status === 404) return { code: 'fixWebSocketPath' };
+    if (problem.status === 401 || problem.status === 403) return { code: 'fixUpgradeToken' };
+    return { code: 'fixUpgradeRefused' };
   }
-  if (problem.code === 'ECONNREFUSED') {
-    return 'Nothing is listening there: start the server, or check the port (xiaozhi-esp32-server’s WebSocket port is 8000).';
-  }
-  if (problem.code === 'ENOTFOUND' || problem.code === 'EAI_AGAIN') {
-    return 'Check the host name, or use the server’s IP address.';
-  }
+  if (problem.code === 'ECONNREFUSED') return { code: 'fixWebSocketNothingListening' };
+  if (problem.code === 'ENOTFOUND' || problem.code === 'EAI_AGAIN') return { code: 'fixHostName' };
   if (problem.code !== null && TLS_CODE.test(problem.code)) {
-    return 'The server’s certificate is not trusted: set its CA certificate (PEM file) in the profile.';
+    return { code: 'fixWebSocketCertificate' };
   }
-  if (/handshake has timed out/i.test(problem.message)) {
-    return 'The server did not complete the WebSocket handshake: wrong port (an HTTP-only port?) or a proxy in the way.';
-  }
-  return 'Check the address and that the server is running.';
+  if (/handshake has timed out/i.test(problem.message)) return { code: 'fixHandshake' };
+  return { code: 'fixCheckAddress' };
 }
 
 /** Why no hello came back. */
 export type HelloProblem = 'authFailed' | 'closed' | 'timeout' | 'text';
 
-export function helloFix(problem: HelloProblem, viaOta: boolean): string {
+export function helloFix(problem: HelloProblem, viaOta: boolean): DoctorNote {
   switch (problem) {
     case 'authFailed':
-      return viaOta
-        ? 'The token was refused (认证失败). Test again to get a fresh token from OTA; if it persists, the server’s auth_key changed or the device is not allowed.'
-        : 'The token was refused (认证失败). Enter the token from the server in the profile, or use the server’s OTA address instead.';
+      return { code: viaOta ? 'fixTokenRefusedOta' : 'fixTokenRefusedDirect' };
     case 'closed':
-      return 'The server closed the connection before answering: usually a bad token (older servers say nothing) or a device the server does not allow.';
+      return { code: 'fixClosedBeforeHello' };
     case 'timeout':
-      return 'No answer to the hello within 10 s: this is not a xiaozhi server, or the path is wrong (it ends in /xiaozhi/v1/).';
+      return { code: 'fixNoHello' };
     case 'text':
-      return 'The server answered with text instead of a hello: this is probably not a xiaozhi WebSocket endpoint.';
+      return { code: 'fixTextInsteadOfHello' };
   }
 }
 
-export const MCP_FIX =
-  'The server did not start MCP, so device tools (volume, screen, …) will not be offered. ' +
-  'Chat still works; update the server to get tools.';
+export const MCP_FIX: DoctorNote = { code: 'fixNoMcp' };

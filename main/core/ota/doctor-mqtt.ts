@@ -5,8 +5,8 @@
  * MQTT carrier, so what it checks is what a session does.
  */
 import type { ConnectionState } from '../../../shared/connection-state.ts';
+import type { DoctorNote } from '../../../shared/doctor-notes.ts';
 import type { DoctorStep } from '../../../shared/ipc.ts';
-import { describeProblem } from '../../../shared/problem-english.ts';
 import type { Problem } from '../../../shared/problems.ts';
 import { Connection } from '../connection/connection.ts';
 import { MqttCarriers } from '../connection/mqtt-carrier.ts';
@@ -25,11 +25,11 @@ export interface MqttDoctorOptions {
 }
 
 /** What a step saw: ok with a detail, or a failure with its fix. */
-type Outcome = { readonly ok: true; readonly detail: string } | ProblemOutcome;
+type Outcome = { readonly ok: true; readonly detail: DoctorNote } | ProblemOutcome;
 interface ProblemOutcome {
   readonly ok: false;
-  readonly detail: string;
-  readonly fix: string;
+  readonly detail: DoctorNote;
+  readonly fix: DoctorNote;
 }
 
 /** The steps broker → hello → udp → mcp, reported through `report` as each ends. */
@@ -58,11 +58,11 @@ export async function mqttSteps(
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
     let started = clock.now();
-    const where = `${endpoint.host}:${endpoint.port}`;
     connection.connect();
     const linked = await reached(connection, 'connected');
     if (linked !== null) return report('broker', started, failure(linked, brokerFix(linked)));
-    report('broker', started, { ok: true, detail: `Connected to ${where} and subscribed.` });
+    const { host, port } = endpoint;
+    report('broker', started, { ok: true, detail: { code: 'brokerSubscribed', host, port } });
 
     started = clock.now();
     const ready = await reached(connection, 'ready');
@@ -73,7 +73,7 @@ export async function mqttSteps(
       return;
     }
     report('hello', started, helloOk());
-    report('udp', clock.now(), { ok: true, detail: 'The first audio datagram was sent.' });
+    report('udp', clock.now(), { ok: true, detail: { code: 'udpSent' } });
 
     started = clock.now();
     const mcp =
@@ -92,30 +92,28 @@ export async function mqttSteps(
   }
 }
 
-const HELLO_FIX =
-  'The server did not answer the hello over MQTT: check that the MQTT gateway is connected to the server (its log says why).';
-const UDP_FIX =
-  'UDP does not get through: open the gateway’s UDP port in the firewall, or choose WebSocket as the transport if the server offers it.';
-const MCP_OK = { ok: true, detail: 'The server started MCP; device tools will work.' } as const;
+const HELLO_FIX: DoctorNote = { code: 'fixMqttHello' };
+const UDP_FIX: DoctorNote = { code: 'fixUdp' };
+const MCP_OK = { ok: true, detail: { code: 'mcpStarted' } } as const;
 
 function helloOk(): Outcome {
-  return { ok: true, detail: 'The server answered the hello with a UDP address and key.' };
+  return { ok: true, detail: { code: 'helloUdp' } };
 }
 
-function failure(problem: Problem, fix: string): ProblemOutcome {
-  return { ok: false, detail: describeProblem(problem), fix };
+function failure(problem: Problem, fix: DoctorNote): ProblemOutcome {
+  return { ok: false, detail: { code: 'problem', problem }, fix };
 }
 
-function brokerFix(problem: Problem): string {
+function brokerFix(problem: Problem): DoctorNote {
   switch (problem.code) {
     case 'brokerRefused':
-      return 'The broker refused the device’s credentials: test again for fresh ones from OTA; if it persists, the gateway’s signature key changed.';
+      return { code: 'fixBrokerCredentials' };
     case 'refused':
-      return 'Nothing is listening on the MQTT port: start the MQTT gateway, or check the port the OTA hands out.';
+      return { code: 'fixBrokerNothingListening' };
     case 'connectTimedOut':
-      return 'The broker did not answer: a firewall may block its port (1883, or 8883 with TLS).';
+      return { code: 'fixBrokerNoAnswer' };
     default:
-      return 'Check that the MQTT gateway is running and reachable from this computer.';
+      return { code: 'fixBroker' };
   }
 }
 

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { encodeClientMessage, buildHello, mcpReply } from '../protocol/client-messages.ts';
 import type { ProtocolVersion } from '../protocol/client-messages.ts';
 import { AUTH_FAILED_TEXT, parseServerText } from '../protocol/parse.ts';
+import type { DoctorNote } from '../../../shared/doctor-notes.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
 import type { Clock } from '../util/clock.ts';
 import { CLIENT_NAME } from './ota-client.ts';
@@ -18,6 +19,8 @@ const MCP_PROTOCOL_VERSION = '2024-11-05';
 /** A probe only needs the handshake frames; nothing legitimate is bigger. */
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const CLOSE_NORMAL = 1000;
+/** How much of a text answer instead of a hello the report shows: enough to recognise it. */
+const HELLO_TEXT_SHOWN = 80;
 
 export interface ProbeOptions {
   readonly url: string;
@@ -156,7 +159,8 @@ export class SocketProbe {
   async hello(
     timeoutMs: number,
   ): Promise<
-    { ok: true; sessionId: string | null } | { ok: false; problem: HelloProblem; detail: string }
+    | { ok: true; sessionId: string | null }
+    | { ok: false; problem: HelloProblem; detail: DoctorNote }
   > {
     const hello = buildHello({ protocolVersion: this.#options.protocolVersion });
     this.#socket.send(encodeClientMessage(hello, null));
@@ -167,28 +171,28 @@ export class SocketProbe {
         return {
           ok: false as const,
           problem: 'authFailed' as const,
-          detail: `The server said “${text}” (authentication failed).`,
+          detail: { code: 'helloAuthFailed' as const, text },
         };
       }
       if (text !== undefined) {
         return {
           ok: false as const,
           problem: 'text' as const,
-          detail: `The server answered “${text.slice(0, 80)}”.`,
+          detail: { code: 'helloText' as const, text: text.slice(0, HELLO_TEXT_SHOWN) },
         };
       }
       if (this.#closed) {
         return {
           ok: false as const,
           problem: 'closed' as const,
-          detail: `The server closed the connection (code ${this.#closed.code}) without a hello.`,
+          detail: { code: 'helloClosed' as const, closeCode: this.#closed.code },
         };
       }
       return undefined;
     }, timeoutMs);
     if (outcome === 'timeout') {
       const seconds = Math.round(timeoutMs / 1_000);
-      return { ok: false, problem: 'timeout', detail: `No hello within ${seconds} s.` };
+      return { ok: false, problem: 'timeout', detail: { code: 'helloNone', seconds } };
     }
     return outcome;
   }

@@ -4,7 +4,9 @@
  * direct ws:// profile has no OTA and no activation); steps after a failure are not run.
  */
 import { readFileSync } from 'node:fs';
+import type { DoctorNote } from '../../../shared/doctor-notes.ts';
 import type { DoctorStep } from '../../../shared/ipc.ts';
+import { errorDetail } from '../../../shared/problems.ts';
 import type { ProfileTransport, ServerProfile } from '../../../shared/settings.ts';
 import type { ProtocolVersion } from '../protocol/client-messages.ts';
 import type { DeviceIdentity } from '../store/identity.ts';
@@ -22,6 +24,7 @@ import { mqttSteps } from './doctor-mqtt.ts';
 import { SocketProbe } from './doctor-socket.ts';
 import type { MqttEndpoint } from './mqtt-section.ts';
 import { OtaError, requestOta, type OtaResult } from './ota-client.ts';
+import { otaProblem } from './ota-problem.ts';
 
 /** Firmware limits: 10 s for the handshake and 10 s for the hello (docs/protocol.md §2.3). */
 export const DOCTOR_HANDSHAKE_TIMEOUT_MS = 10 * SECOND;
@@ -74,15 +77,15 @@ class Report {
     this.#onStep?.(step);
   }
 
-  ok(name: StepName, ms: number, detail: string): void {
+  ok(name: StepName, ms: number, detail: DoctorNote): void {
     this.add({ name, ok: true, skipped: false, ms, detail, fix: null });
   }
 
-  fail(name: StepName, ms: number, detail: string, fix: string): void {
+  fail(name: StepName, ms: number, detail: DoctorNote, fix: DoctorNote): void {
     this.add({ name, ok: false, skipped: false, ms, detail, fix });
   }
 
-  skip(name: StepName, detail: string): void {
+  skip(name: StepName, detail: DoctorNote): void {
     this.add({ name, ok: true, skipped: true, ms: 0, detail, fix: null });
   }
 
@@ -94,7 +97,7 @@ class Report {
         ok: false,
         skipped: true,
         ms: 0,
-        detail: `Not run: the ${after} step failed.`,
+        detail: { code: 'notRun', after },
         fix: null,
       });
     }
@@ -109,8 +112,8 @@ async function otaSteps(
   report: Report,
 ): Promise<Target | null> {
   if (options.profile.endpoint.kind === 'websocket') {
-    report.skip('ota', 'Direct WebSocket profile: no OTA step.');
-    report.skip('activation', 'Direct WebSocket profile: no activation.');
+    report.skip('ota', { code: 'directNoOta' });
+    report.skip('activation', { code: 'directNoActivation' });
     return {
       kind: 'websocket',
       url: options.profile.endpoint.url,
@@ -133,7 +136,8 @@ async function otaSteps(
     });
   } catch (error) {
     const failure = error instanceof OtaError ? error : new OtaError('network', String(error));
-    report.fail('ota', clock.now() - started, failure.message, otaFix(failure));
+    const detail: DoctorNote = { code: 'problem', problem: otaProblem(failure, url) };
+    report.fail('ota', clock.now() - started, detail, otaFix(failure));
     report.notRun('ota');
     return null;
   }
@@ -141,37 +145,31 @@ async function otaSteps(
   const choice = options.profile.transport ?? 'auto';
   const target = transportOf(result, choice);
   if (target === null) {
-    const missing = choice === 'mqtt' ? 'an MQTT section' : 'a WebSocket address';
-    report.fail(
-      'ota',
-      ms,
-      `The OTA answer has no ${missing}.`,
-      choice === 'mqtt'
-        ? 'The server offers no MQTT gateway: choose Auto or WebSocket as the transport.'
-        : noWebSocketFix(result.mqtt !== null),
-    );
+    if (choice === 'mqtt') {
+      report.fail('ota', ms, { code: 'otaAnswerNoMqtt' }, { code: 'fixNoMqttGateway' });
+    } else {
+      const detail: DoctorNote = { code: 'problem', problem: { code: 'otaNoWebSocket' } };
+      report.fail('ota', ms, detail, noWebSocketFix(result.mqtt !== null));
+    }
     report.notRun('ota');
     return null;
   }
   if (target.kind === 'mqtt') {
     report.order = MQTT_ORDER;
     const { host, port } = target.endpoint;
-    report.ok('ota', ms, `The server hands out MQTT at ${host}:${port} with credentials.`);
+    report.ok('ota', ms, { code: 'otaHandsOutMqtt', host, port });
   } else {
-    const token = target.token === null ? 'no token (auth off)' : 'a token';
-    report.ok('ota', ms, `The server hands out ${target.url} and ${token}.`);
+    const code = target.token === null ? 'otaHandsOutNoToken' : 'otaHandsOutToken';
+    report.ok('ota', ms, { code, url: target.url });
   }
   if (result.activation === null) {
-    report.skip(
-      'activation',
-      'No activation asked for: the device is bound, or the server does not use codes.',
-    );
+    report.skip('activation', { code: 'activationNotAsked' });
   } else {
     const prompt = activationPrompt(result.activation);
     report.fail(
       'activation',
       0,
-      `Activation pending: code ${prompt.code}.`,
+      { code: 'activationPending', activationCode: prompt.code },
       activationFix(prompt.code, prompt.consoleUrl),
     );
   }
@@ -207,7 +205,7 @@ async function brokerSteps(
     (name, started, outcome) => {
       const ms = clock.now() - started;
       if (outcome === null) {
-        report.fail(name, ms, 'No MCP initialize from the server.', MCP_FIX);
+        report.fail(name, ms, { code: 'mcpMissing' }, MCP_FIX);
       } else if (outcome.ok) {
         report.ok(name, ms, outcome.detail);
       } else {
@@ -234,8 +232,11 @@ export async function runDoctor(options: DoctorOptions): Promise<readonly Doctor
       report.fail(
         'websocket',
         0,
-        `The CA file ${caFile} cannot be read (${String(error)}).`,
-        'Choose the CA certificate (PEM) again in the profile.',
+        {
+          code: 'problem',
+          problem: { code: 'caFileUnreadable', path: caFile, detail: errorDetail(error) },
+        },
+        { code: 'fixCaFile' },
       );
       return report.notRun('websocket');
     }
@@ -257,10 +258,10 @@ export async function runDoctor(options: DoctorOptions): Promise<readonly Doctor
   });
   if (!opened.ok) {
     const problem = opened.problem;
-    const detail =
+    const detail: DoctorNote =
       problem.kind === 'status'
-        ? `The server answered the upgrade with HTTP ${problem.status}.`
-        : `Could not open ${target.url}: ${problem.message}`;
+        ? { code: 'upgradeStatus', status: problem.status }
+        : { code: 'socketOpenFailed', url: target.url, detail: problem.message };
     report.fail('websocket', clock.now() - started, detail, webSocketFix(problem));
     return report.notRun('websocket');
   }
@@ -268,7 +269,7 @@ export async function runDoctor(options: DoctorOptions): Promise<readonly Doctor
   const onAbort = () => probe.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    report.ok('websocket', clock.now() - started, `Connected to ${target.url}.`);
+    report.ok('websocket', clock.now() - started, { code: 'webSocketConnected', url: target.url });
 
     started = clock.now();
     const hello = await probe.hello(options.helloTimeoutMs ?? DOCTOR_HELLO_TIMEOUT_MS);
@@ -277,13 +278,17 @@ export async function runDoctor(options: DoctorOptions): Promise<readonly Doctor
       report.fail('hello', clock.now() - started, hello.detail, helloFix(hello.problem, viaOta));
       return report.notRun('hello');
     }
-    report.ok('hello', clock.now() - started, `Session ${hello.sessionId ?? '(no id)'} started.`);
+    const session: DoctorNote =
+      hello.sessionId === null
+        ? { code: 'sessionStartedNoId' }
+        : { code: 'sessionStarted', sessionId: hello.sessionId };
+    report.ok('hello', clock.now() - started, session);
 
     started = clock.now();
     if (await probe.mcp(options.mcpTimeoutMs ?? DOCTOR_MCP_TIMEOUT_MS)) {
-      report.ok('mcp', clock.now() - started, 'The server started MCP; device tools will work.');
+      report.ok('mcp', clock.now() - started, { code: 'mcpStarted' });
     } else {
-      report.fail('mcp', clock.now() - started, 'No MCP initialize from the server.', MCP_FIX);
+      report.fail('mcp', clock.now() - started, { code: 'mcpMissing' }, MCP_FIX);
     }
     return report.steps;
   } finally {

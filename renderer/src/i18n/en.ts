@@ -1,3 +1,8 @@
+import {
+  DOCTOR_ENGLISH,
+  DOCTOR_NOTE_CODES,
+  type DoctorNoteCode,
+} from '../../../shared/doctor-notes.ts';
 import { PROBLEM_ENGLISH } from '../../../shared/problem-english.ts';
 import { PROBLEM_CODES, type ProblemCode } from '../../../shared/problems.ts';
 
@@ -7,6 +12,13 @@ type ProblemMessages = { readonly [C in ProblemCode as `problem.${C}`]: string }
 const problems = Object.fromEntries(
   PROBLEM_CODES.map((code) => [`problem.${code}`, PROBLEM_ENGLISH[code]]),
 ) as ProblemMessages;
+
+type DoctorNoteMessages = { readonly [C in DoctorNoteCode as `doctor.note.${C}`]: string };
+
+/** So are the words of "Test connection" (the CLI's `doctor`). */
+const doctorNotes = Object.fromEntries(
+  DOCTOR_NOTE_CODES.map((code) => [`doctor.note.${code}`, DOCTOR_ENGLISH[code]]),
+) as DoctorNoteMessages;
 
 /** English strings: the reference table; every other table must have exactly these keys. */
 export const en = {
@@ -270,4 +282,5 @@ export const en = {
   'tools.deny': 'Deny',
 
   ...problems,
+  ...doctorNotes,
 } as const;

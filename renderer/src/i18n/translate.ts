@@ -1,3 +1,4 @@
+import { noteParams, type DoctorNote } from '../../../shared/doctor-notes.ts';
 import { fillPlaceholders, problemParams, type Problem } from '../../../shared/problems.ts';
 import type { Language } from '../../../shared/settings.ts';
 import { en } from './en.ts';
@@ -33,4 +34,17 @@ export function translate(locale: Locale, key: MessageKey, params?: MessageParam
 export function translateProblem(locale: Locale, problem: Problem): string {
   const key: MessageKey = `problem.${problem.code}`;
   return translate(locale, key, problemParams(problem));
+}
+
+/**
+ * A "Test connection" note in `locale`'s words: a problem as problems are worded, a step that
+ * was not run with the name of the step that failed in this locale.
+ */
+export function translateDoctorNote(locale: Locale, note: DoctorNote): string {
+  if (note.code === 'problem') return translateProblem(locale, note.problem);
+  const key: MessageKey = `doctor.note.${note.code}`;
+  if (note.code === 'notRun') {
+    return translate(locale, key, { after: translate(locale, `doctor.step.${note.after}`) });
+  }
+  return translate(locale, key, noteParams(note));
 }

@@ -186,6 +186,94 @@ export const zhCN: Messages = {
   'doctor.step.udp': 'UDP 音频',
   'doctor.step.hello': 'Hello 握手',
   'doctor.step.mcp': '设备工具（MCP）',
+  'doctor.note.notRun': '未运行：“{after}”一步失败了。',
+  'doctor.note.directNoOta': '直连 WebSocket 的配置：没有 OTA 步骤。',
+  'doctor.note.directNoActivation': '直连 WebSocket 的配置：无需激活。',
+  'doctor.note.otaAnswerNoMqtt': 'OTA 回应中没有 MQTT 部分。',
+  'doctor.note.otaHandsOutMqtt': '服务器分配了 MQTT 地址 {host}:{port} 及其凭据。',
+  'doctor.note.otaHandsOutToken': '服务器分配了 {url} 和一个令牌。',
+  'doctor.note.otaHandsOutNoToken': '服务器分配了 {url}，没有令牌（未开启认证）。',
+  'doctor.note.activationNotAsked': '无需激活：设备已绑定，或服务器不使用激活码。',
+  'doctor.note.activationPending': '等待激活：激活码 {activationCode}。',
+  'doctor.note.upgradeStatus': '服务器以 HTTP {status} 回应了连接升级。',
+  'doctor.note.socketOpenFailed': '无法打开 {url}：{detail}',
+  'doctor.note.webSocketConnected': '已连接到 {url}。',
+  'doctor.note.helloAuthFailed': '服务器回复“{text}”（认证失败）。',
+  'doctor.note.helloText': '服务器回复了“{text}”。',
+  'doctor.note.helloClosed': '服务器没有回应 hello 就关闭了连接（代码 {closeCode}）。',
+  'doctor.note.helloNone': '{seconds} 秒内没有收到 hello。',
+  'doctor.note.sessionStarted': '会话 {sessionId} 已开始。',
+  'doctor.note.sessionStartedNoId': '会话已开始（没有会话 ID）。',
+  'doctor.note.mcpStarted': '服务器启动了 MCP，设备工具可以使用。',
+  'doctor.note.mcpMissing': '服务器没有发送 MCP initialize。',
+  'doctor.note.brokerSubscribed': '已连接到 {host}:{port} 并完成订阅。',
+  'doctor.note.helloUdp': '服务器在 hello 回应中给出了 UDP 地址和密钥。',
+  'doctor.note.udpSent': '第一个音频数据包已发出。',
+  'doctor.note.fixOtaNothingListening':
+    '那里没有服务在监听：请启动服务器，或检查端口（xiaozhi-esp32-server 的 OTA 端口是 8003（带控制台时为 8002），8000 是它的 WebSocket 端口）。',
+  'doctor.note.fixHostName': '请检查主机名，或改用服务器的 IP 地址。',
+  'doctor.note.fixReachability': '请确认这台电脑能访问服务器（同一网络，中间没有防火墙阻挡）。',
+  'doctor.note.fixOtaCertificate':
+    '服务器的证书不受信任。如果是自签名证书，请把它的 CA 加入系统信任的证书（或 NODE_EXTRA_CA_CERTS），或在家庭网络中使用 http://。',
+  'doctor.note.fixOtaNoAnswer': '服务器没有回应：请检查地址，并确认服务器没有过载。',
+  'doctor.note.fixCancelled': '测试已取消。',
+  'doctor.note.fixOtaPath':
+    '路径不对：OTA 地址以 /xiaozhi/ota/ 结尾（例如 http://192.168.1.5:8003/xiaozhi/ota/）。',
+  'doctor.note.fixServerFailed': '服务器出错了。它的日志里有原因；重启服务器通常有用。',
+  'doctor.note.fixOtaRequestRefused': '服务器拒绝了请求：请检查地址。',
+  'doctor.note.fixNotOta':
+    '这个地址不提供 OTA：请检查路径（以 /xiaozhi/ota/ 结尾）和端口（xiaozhi-esp32-server 的 OTA 端口是 8003（带控制台时为 8002），8000 是它的 WebSocket 端口）。',
+  'doctor.note.fixDeviceRefused':
+    '服务器拒绝了此设备。请确认地址是服务器的 OTA 接口，并查看服务器日志。',
+  'doctor.note.fixNotXiaozhiOta': '这看起来不是小智的 OTA 接口：请检查地址。',
+  'doctor.note.fixOtaRedirect':
+    '服务器重定向到了 {location}；Lumi 只跟随 http 或 https 之内的重定向。如果信任该地址，请直接使用它。',
+  'doctor.note.fixOtaRedirectLoop': '服务器不停地重定向：请检查地址。',
+  'doctor.note.fixMqttOnly':
+    '此服务器只提供 MQTT + UDP，而配置的传输方式是 WebSocket：请选择“自动”或 MQTT + UDP。',
+  'doctor.note.fixNoWebSocket':
+    '服务器没有给出 WebSocket 地址。请在服务器配置中设置 server.websocket。',
+  'doctor.note.fixNoMqttGateway': '服务器没有 MQTT 网关：请将传输方式改为“自动”或 WebSocket。',
+  'doctor.note.fixActivationAt':
+    '绑定此设备：打开 {console}，用激活码 {activationCode} 添加设备，然后再测试一次。',
+  'doctor.note.fixActivation':
+    '绑定此设备：打开服务器的控制台（xiaozhi.me 或控制面板），用激活码 {activationCode} 添加设备，然后再测试一次。',
+  'doctor.note.fixCaFile': '请在配置中重新选择 CA 证书（PEM 文件）。',
+  'doctor.note.fixWebSocketPath':
+    '路径不对：WebSocket 地址以 /xiaozhi/v1/ 结尾（例如 ws://192.168.1.5:8000/xiaozhi/v1/）。',
+  'doctor.note.fixUpgradeToken':
+    '服务器拒绝了令牌：请重新进行 OTA 测试以获取新令牌，或检查配置中的令牌。',
+  'doctor.note.fixUpgradeRefused': '服务器拒绝了 WebSocket 连接。请检查地址；服务器日志里有原因。',
+  'doctor.note.fixWebSocketNothingListening':
+    '那里没有服务在监听：请启动服务器，或检查端口（xiaozhi-esp32-server 的 WebSocket 端口是 8000）。',
+  'doctor.note.fixWebSocketCertificate':
+    '服务器的证书不受信任：请在配置中设置它的 CA 证书（PEM 文件）。',
+  'doctor.note.fixHandshake':
+    '服务器没有完成 WebSocket 握手：端口不对（只提供 HTTP 的端口？）或中间有代理。',
+  'doctor.note.fixCheckAddress': '请检查地址，并确认服务器正在运行。',
+  'doctor.note.fixTokenRefusedOta':
+    '令牌被拒绝（认证失败）。请再测试一次以从 OTA 获取新令牌；如果仍然失败，说明服务器的 auth_key 变了，或不允许此设备。',
+  'doctor.note.fixTokenRefusedDirect':
+    '令牌被拒绝（认证失败）。请在配置中填入服务器给出的令牌，或改用服务器的 OTA 地址。',
+  'doctor.note.fixClosedBeforeHello':
+    '服务器没有回应就关闭了连接：通常是令牌错误（旧版服务器不会说明），或服务器不允许此设备。',
+  'doctor.note.fixNoHello':
+    '10 秒内没有回应 hello：这不是小智服务器，或路径不对（应以 /xiaozhi/v1/ 结尾）。',
+  'doctor.note.fixTextInsteadOfHello':
+    '服务器回复的是文字而不是 hello：这可能不是小智的 WebSocket 接口。',
+  'doctor.note.fixNoMcp':
+    '服务器没有启动 MCP，因此不会提供设备工具（音量、屏幕等）。聊天仍可使用；更新服务器即可获得工具。',
+  'doctor.note.fixMqttHello':
+    '服务器没有通过 MQTT 回应 hello：请检查 MQTT 网关是否已连接到服务器（网关日志里有原因）。',
+  'doctor.note.fixUdp':
+    'UDP 无法连通：请在防火墙中开放网关的 UDP 端口；如果服务器提供 WebSocket，也可以将传输方式改为 WebSocket。',
+  'doctor.note.fixBrokerCredentials':
+    'MQTT 服务器拒绝了设备的凭据：请再测试一次以从 OTA 获取新凭据；如果仍然失败，说明网关的签名密钥变了。',
+  'doctor.note.fixBrokerNothingListening':
+    'MQTT 端口上没有服务在监听：请启动 MQTT 网关，或检查 OTA 给出的端口。',
+  'doctor.note.fixBrokerNoAnswer':
+    'MQTT 服务器没有回应：防火墙可能阻挡了它的端口（1883，使用 TLS 时为 8883）。',
+  'doctor.note.fixBroker': '请确认 MQTT 网关正在运行，且这台电脑可以访问它。',
 
   'audio.input': '麦克风',
   'audio.output': '扬声器',
@@ -374,7 +462,19 @@ export const zhCN: Messages = {
 
   'problem.sessionRestartAsked': '服务器要求重新开始会话。',
   'problem.toolCalled': '工具 {call}：{result}',
+  'problem.toolCalledCharacters': '工具 {call}：{count} 个字符',
+  'problem.toolLookedAtScreen': '工具 {call} 查看了屏幕：{answer}',
+  'problem.toolTookPhoto': '工具 {call} 拍了一张照片：{answer}',
   'problem.toolFailed': '工具 {call} 失败：{result}',
+  'problem.toolUnknown': 'Lumi 没有工具 {call}。',
+  'problem.toolNotAllowed': '工具 {call} 未运行：设置中已将它设为“拒绝”。',
+  'problem.toolNoVision': '工具 {call} 未运行：此服务器不提供图片解读。',
+  'problem.toolUnavailable': '工具 {call} 目前在这台电脑上不可用。',
+  'problem.toolBadArguments': '工具 {call} 未运行：服务器给出的参数无效。',
+  'problem.toolPictureTooLarge': '工具 {call} 失败：图片太大，无法发送。',
+  'problem.toolVisionRefused': '工具 {call} 未运行：服务器的图片地址不安全，不能向它发送图片。',
+  'problem.toolVisionFailed': '工具 {call} 失败：服务器无法解读这张图片。',
+  'problem.toolLinkRefused': '工具 {call} 未运行：Lumi 只打开不含登录信息的 https 链接。',
   'problem.toolDenied': '工具 {call}：你没有允许。',
   'problem.toolBusy': '工具 {call} 未运行：另一个询问尚未回答。',
   'problem.toolAbandoned': '工具 {call} 已放弃（被取消、超时或会话已结束）。',

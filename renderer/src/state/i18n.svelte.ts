@@ -1,8 +1,10 @@
+import type { DoctorNote } from '../../../shared/doctor-notes.ts';
 import type { Problem } from '../../../shared/problems.ts';
 import type { Language } from '../../../shared/settings.ts';
 import {
   resolveLocale,
   translate,
+  translateDoctorNote,
   translateProblem,
   type Locale,
   type MessageKey,
@@ -27,6 +29,9 @@ export class I18n {
 
   /** A problem the core reported, in the window's language. */
   problem = (problem: Problem): string => translateProblem(this.locale, problem);
+
+  /** What a "Test connection" step saw, or its fix, in the window's language. */
+  doctorNote = (note: DoctorNote): string => translateDoctorNote(this.locale, note);
 
   /** A notice's text, its problem worded into the `{problem}` placeholder. */
   notice = (content: NoticeContent): string =>

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../../main/core/ota/doctor.ts';
+import { describeDoctorNote, type DoctorNote } from '../../../shared/doctor-notes.ts';
 import {
   randomMac,
   serialFromMac,
@@ -22,6 +23,10 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.stop();
 });
+
+/** A note as `lumi-cli doctor` prints it. */
+const english = (note: DoctorNote | null): string =>
+  note === null ? '' : describeDoctorNote(note);
 
 const doctor = () =>
   runDoctor({
@@ -51,7 +56,8 @@ describe('Test connection over MQTT + UDP', () => {
     const steps = await doctor();
     const broker = steps.find((s) => s.name === 'broker');
     expect(broker).toMatchObject({ ok: false, skipped: false });
-    expect(broker?.fix).toMatch(/credentials/);
+    expect(broker?.fix).toEqual({ code: 'fixBrokerCredentials' });
+    expect(english(broker?.fix ?? null)).toMatch(/credentials/);
     expect(steps.filter((s) => s.skipped && !s.ok).map((s) => s.name)).toEqual([
       'hello',
       'udp',

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeDoctorNote, type DoctorNote } from '../../../shared/doctor-notes.ts';
 import type { DoctorStep } from '../../../shared/ipc.ts';
 import type { ServerProfile } from '../../../shared/settings.ts';
 import { runDoctor, type DoctorOptions } from '../../../main/core/ota/doctor.ts';
@@ -37,6 +38,10 @@ function doctor(endpoint: Endpoint, extra: Partial<DoctorOptions> = {}) {
     ...extra,
   });
 }
+
+/** A note as `lumi-cli doctor` prints it. */
+const english = (note: DoctorNote | null): string =>
+  note === null ? '' : describeDoctorNote(note);
 
 const byName = (steps: readonly DoctorStep[]) =>
   Object.fromEntries(steps.map((step) => [step.name, step])) as Record<
@@ -93,14 +98,14 @@ describe('doctor against the reference server', () => {
       await doctor({ kind: 'ota', url: `http://127.0.0.1:${port}/xiaozhi/ota/` }),
     );
     expect(steps.ota.ok).toBe(false);
-    expect(steps.ota.detail).toMatch(/refused/i);
-    expect(steps.ota.fix).toMatch(/start the server, or check the port/);
+    expect(english(steps.ota.detail)).toMatch(/refused/i);
+    expect(english(steps.ota.fix)).toMatch(/start the server, or check the port/);
     expect(steps.websocket).toMatchObject({ ok: false, skipped: true });
 
     const direct = byName(
       await doctor({ kind: 'websocket', url: `ws://127.0.0.1:${port}/xiaozhi/v1/` }),
     );
-    expect(direct.websocket.fix).toMatch(/WebSocket port is 8000/);
+    expect(english(direct.websocket.fix)).toMatch(/WebSocket port is 8000/);
   });
 
   it('points at the path when the address is not the OTA endpoint', async () => {
@@ -108,7 +113,7 @@ describe('doctor against the reference server', () => {
       await doctor({ kind: 'ota', url: `http://127.0.0.1:${server.port}/xiaozhi/v1/` }),
     );
     expect(steps.ota.ok).toBe(false);
-    expect(steps.ota.fix).toMatch(/\/xiaozhi\/ota\//);
+    expect(english(steps.ota.fix)).toMatch(/\/xiaozhi\/ota\//);
   });
 
   it('explains a refused token (认证失败) on a direct profile', async () => {
@@ -118,8 +123,8 @@ describe('doctor against the reference server', () => {
     );
     expect(steps.websocket.ok).toBe(true);
     expect(steps.hello.ok).toBe(false);
-    expect(steps.hello.detail).toContain('认证失败');
-    expect(steps.hello.fix).toMatch(/token/);
+    expect(english(steps.hello.detail)).toContain('认证失败');
+    expect(english(steps.hello.fix)).toMatch(/token/);
     expect(steps.mcp.skipped).toBe(true);
   });
 
@@ -128,8 +133,9 @@ describe('doctor against the reference server', () => {
     const steps = byName(await doctor({ kind: 'ota', url: server.otaUrl }));
     const code = server.activationCode(identity.deviceId);
     expect(steps.activation.ok).toBe(false);
-    expect(steps.activation.detail).toContain(code);
-    expect(steps.activation.fix).toContain(`http://127.0.0.1:${server.port}/console`);
+    expect(steps.activation.detail).toEqual({ code: 'activationPending', activationCode: code });
+    expect(english(steps.activation.detail)).toContain(code);
+    expect(english(steps.activation.fix)).toContain(`http://127.0.0.1:${server.port}/console`);
   });
 
   it('says "not a xiaozhi server" when no hello comes', async () => {
@@ -138,15 +144,15 @@ describe('doctor against the reference server', () => {
       await doctor({ kind: 'websocket', url: server.url }, { helloTimeoutMs: 300 }),
     );
     expect(steps.hello.ok).toBe(false);
-    expect(steps.hello.fix).toMatch(/not a xiaozhi server/);
+    expect(english(steps.hello.fix)).toMatch(/not a xiaozhi server/);
   });
 
   it('reports an upgrade refused with 401 as a token problem', async () => {
     server.setKnobs({ refuseUpgrade: 401 });
     const steps = byName(await doctor({ kind: 'websocket', url: server.url }));
     expect(steps.websocket.ok).toBe(false);
-    expect(steps.websocket.detail).toContain('401');
-    expect(steps.websocket.fix).toMatch(/token/);
+    expect(english(steps.websocket.detail)).toContain('401');
+    expect(english(steps.websocket.fix)).toMatch(/token/);
   });
 
   it('flags a server that does not start MCP, with chat still working', async () => {
@@ -156,6 +162,6 @@ describe('doctor against the reference server', () => {
     );
     expect(steps.hello.ok).toBe(true);
     expect(steps.mcp.ok).toBe(false);
-    expect(steps.mcp.fix).toMatch(/Chat still works/);
+    expect(english(steps.mcp.fix)).toMatch(/Chat still works/);
   });
 });

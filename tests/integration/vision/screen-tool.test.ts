@@ -141,7 +141,11 @@ describe.skipIf(missingX11Tools.length > 0 && !inCi)(
       expect(prompt?.preview?.thumbnail).toMatch(/^data:image\/jpeg;base64,\/9j\//);
       expect(prompt?.preview?.destination).toBe(`127.0.0.1:${server.port}`);
       expect(prompt?.summary).toBe(`question=${JSON.stringify(QUESTION)}`);
-      expect(records.at(-1)).toMatchObject({ name: TOOL, ok: true });
+      expect(records.at(-1)).toMatchObject({
+        name: TOOL,
+        ok: true,
+        summary: { kind: 'lookedAtScreen' },
+      });
       expect(records.at(-1)?.preview?.thumbnail).toBe(prompt?.preview?.thumbnail);
     });
 
@@ -178,6 +182,8 @@ describe.skipIf(missingX11Tools.length > 0 && !inCi)(
       expect(isError(result)).toBe(true);
       expect(textOf(result)).toBe('The server refused the vision token (HTTP 401)');
       expect(server.visionRequests.map((r) => r.status)).toEqual([401]);
+      // The window words the failure; the status stays in the model's message and the log.
+      expect(records.at(-1)).toMatchObject({ ok: false, failure: 'visionFailed' });
     });
 
     it("passes on the endpoint's success:false message", async () => {
@@ -207,6 +213,7 @@ describe.skipIf(missingX11Tools.length > 0 && !inCi)(
       expect(textOf(result)).toBe(
         'Refused: the vision endpoint is plain http:// on an encrypted wss:// session',
       );
+      expect(records.at(-1)).toMatchObject({ ok: false, failure: 'visionRefused' });
       expect(prompts).toEqual([]);
       expect(server.visionRequests).toEqual([]);
     });

@@ -109,6 +109,7 @@ describe('self.camera.take_photo', () => {
       name: CAMERA_TOOL,
       ok: true,
       resultSummary: 'took a photo: a red mug',
+      summary: { kind: 'tookPhoto', answer: 'a red mug' },
     });
   });
 

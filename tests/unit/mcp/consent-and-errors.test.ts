@@ -36,7 +36,7 @@ describe('tool consent', () => {
     expect(result).toMatchObject({ isError: true });
     expect(firstText(result)).toBe('The user does not allow self.notify');
     expect(desktop.calls).toEqual([]);
-    expect(records).toMatchObject([{ name: 'self.notify', ok: false }]);
+    expect(records).toMatchObject([{ name: 'self.notify', ok: false, failure: 'notAllowed' }]);
   });
 
   it('follows a consent change made while connected', async () => {
@@ -60,7 +60,7 @@ describe('tool consent', () => {
       arguments: { url: 'https://example.org/' },
     });
     expect(prompts.map((prompt) => [prompt.tool, prompt.summary])).toEqual([
-      ['self.clipboard.set_text', 'text: 3 characters'],
+      ['self.clipboard.set_text', 'text.length=3'],
       ['self.clipboard.get_text', ''],
       ['self.system.open_url', 'url=https://example.org/'],
     ]);
@@ -142,7 +142,7 @@ describe('bad calls become error results', () => {
       isError: true,
       error: 'Unknown tool: self.reboot',
     });
-    expect(records).toMatchObject([{ name: 'self.reboot', ok: false }]);
+    expect(records).toMatchObject([{ name: 'self.reboot', ok: false, failure: 'unknown' }]);
   });
 
   it("finds a tool by the server's renamed spelling too", async () => {
@@ -199,19 +199,22 @@ describe('bad calls become error results', () => {
     ['https://user:pw@example.org/', 'Links with embedded credentials are refused'],
     ['not a url', 'Not a URL: not a url'],
   ])('refuses to open %s', async (url, message) => {
-    const { client, desktop } = await setup();
+    const { client, desktop, records } = await setup();
     const result = await client.callTool({ name: 'self.system.open_url', arguments: { url } });
     expect(result).toMatchObject({ isError: true });
     expect(firstText(result)).toBe(message);
+    expect(records[0]?.failure).toBe('linkRefused');
     expect(desktop.calls).toEqual([]);
   });
 
   it('reports a capability failure as an error result', async () => {
-    const { client, desktop } = await setup();
+    const { client, desktop, records } = await setup();
     desktop.readClipboard = () => Promise.reject(new Error('The clipboard is not available'));
     const result = await client.callTool({ name: 'self.clipboard.get_text', arguments: {} });
     expect(result).toMatchObject({ isError: true });
     expect(firstText(result)).toBe('The clipboard is not available');
+    // The system's words: the line shows them as they are, with no failure Lumi words.
+    expect(records[0]).not.toHaveProperty('failure');
   });
 
   it('neither lists nor runs the screen tool when the server named no vision endpoint', async () => {

@@ -159,10 +159,12 @@ describe('DeviceMcpServer driven by the SDK client', () => {
     ).toEqual([
       ['url=https://example.org/a', 'true'],
       ['', '14 characters'],
-      ['text: 11 characters', 'true'],
+      ['text.length=11', 'true'],
       ['volume=20', 'true'],
     ]);
     expect(JSON.stringify(harness.records)).not.toMatch(/s3cret|password|clipboard text/);
+    // The window words the count; the line carries the number, not English.
+    expect(harness.records[1]?.summary).toEqual({ kind: 'characters', count: 14 });
     expect(harness.records[0]?.at).toBe(harness.clock.now());
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { translate, translateProblem, type Locale } from '../../../renderer/src/i18n/translate.ts';
+import {
+  translate,
+  translateDoctorNote,
+  translateProblem,
+  type Locale,
+} from '../../../renderer/src/i18n/translate.ts';
+import {
+  describeDoctorNote,
+  DOCTOR_ENGLISH,
+  DOCTOR_NOTE_CODES,
+} from '../../../shared/doctor-notes.ts';
 import { describeProblem, PROBLEM_ENGLISH } from '../../../shared/problem-english.ts';
 import { PROBLEM_CODES, sameProblem } from '../../../shared/problems.ts';
 
@@ -57,5 +67,30 @@ describe('wording a problem', () => {
     expect(sameProblem(refused, { port: 8000, host: 'localhost', code: 'refused' })).toBe(true);
     expect(sameProblem(refused, { ...refused, port: 8001 })).toBe(false);
     expect(sameProblem({ code: 'turnTimedOut' }, { code: 'noMicrophone' })).toBe(false);
+  });
+});
+
+describe('every "Test connection" note has words', () => {
+  it.each(DOCTOR_NOTE_CODES)('%s: English for the CLI, and both window languages', (code) => {
+    const cli = DOCTOR_ENGLISH[code];
+    expect(cli.trim()).not.toBe('');
+    expect(translate('en', `doctor.note.${code}`)).toBe(cli);
+    const chinese = translate('zh-CN', `doctor.note.${code}`);
+    expect(chinese).not.toBe(`doctor.note.${code}`);
+    expect(chinese).toMatch(CJK);
+    expect(placeholders(chinese)).toEqual(placeholders(cli));
+  });
+
+  it('words a problem note from the problems’ tables, and names the failed step', () => {
+    const note = { code: 'problem', problem: { code: 'otaRefused', host: 'nas:8003' } } as const;
+    expect(describeDoctorNote(note)).toBe(
+      'Connection refused by nas:8003: nothing is listening on that port.',
+    );
+    expect(translateDoctorNote('zh-CN', note)).toBe(
+      'nas:8003 拒绝了连接：该端口上没有服务在监听。',
+    );
+    const notRun = { code: 'notRun', after: 'ota' } as const;
+    expect(describeDoctorNote(notRun)).toBe('Not run: the ota step failed.');
+    expect(translateDoctorNote('zh-CN', notRun)).toBe('未运行：“OTA 请求”一步失败了。');
   });
 });

@@ -240,15 +240,29 @@ describe('server profiles', () => {
 describe('connection test', () => {
   it('runs the doctor and lists each step with its time and fix', async () => {
     const steps: DoctorStep[] = [
-      { name: 'ota', ok: true, skipped: false, ms: 182.4, detail: 'HTTP 200', fix: null },
-      { name: 'activation', ok: true, skipped: true, ms: 0, detail: '', fix: null },
+      {
+        name: 'ota',
+        ok: true,
+        skipped: false,
+        ms: 182.4,
+        detail: { code: 'otaHandsOutToken', url: 'ws://10.0.0.2:8000/xiaozhi/v1/' },
+        fix: null,
+      },
+      {
+        name: 'activation',
+        ok: true,
+        skipped: true,
+        ms: 0,
+        detail: { code: 'activationNotAsked' },
+        fix: null,
+      },
       {
         name: 'websocket',
         ok: false,
         skipped: false,
         ms: 3004,
-        detail: 'ECONNREFUSED',
-        fix: 'Is the server running on port 8000?',
+        detail: { code: 'socketOpenFailed', url: 'ws://10.0.0.2:8000/', detail: 'ECONNREFUSED' },
+        fix: { code: 'fixWebSocketNothingListening' },
       },
     ];
     const { fake } = await renderSettings();
@@ -260,8 +274,11 @@ describe('connection test', () => {
     expect(rows[0]?.textContent).toContain('182 ms');
     expect(rows[2]?.textContent).toContain('3004 ms');
     expect(rows[2]?.textContent).toContain('ECONNREFUSED');
-    expect(screen.getByTestId('doctor-fix').textContent).toBe(
-      'Fix: Is the server running on port 8000?',
+    expect(rows[0]?.textContent).toContain(
+      'The server hands out ws://10.0.0.2:8000/xiaozhi/v1/ and a token.',
+    );
+    expect(screen.getByTestId('doctor-fix').textContent?.trim()).toBe(
+      'Fix: Nothing is listening there: start the server, or check the port (xiaozhi-esp32-server’s WebSocket port is 8000).',
     );
   });
 });

@@ -7,6 +7,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
+import DoctorPanel from '../../../renderer/src/components/DoctorPanel.svelte';
 import MessageBubble from '../../../renderer/src/components/MessageBubble.svelte';
 import NoticeList from '../../../renderer/src/components/NoticeList.svelte';
 import ProfileTransfer from '../../../renderer/src/components/ProfileTransfer.svelte';
@@ -15,7 +16,7 @@ import SettingsView from '../../../renderer/src/components/SettingsView.svelte';
 import { LUMI_CONTEXT } from '../../../renderer/src/state/context.ts';
 import { Lumi } from '../../../renderer/src/state/lumi.svelte.ts';
 import type { ChatMessage } from '../../../shared/chat.ts';
-import type { Snapshot } from '../../../shared/ipc.ts';
+import type { DoctorStep, Snapshot } from '../../../shared/ipc.ts';
 import type { Problem } from '../../../shared/problems.ts';
 import { fail } from '../../../shared/result.ts';
 import {
@@ -114,6 +115,31 @@ describe('the window in Chinese', () => {
       { code: 'toolDenied', call: 'self.get_volume' },
       '工具 self.get_volume：你没有允许。',
     ],
+    [
+      'a clipboard read, by its length',
+      { code: 'toolCalledCharacters', call: 'self.get_volume', count: 14 },
+      '工具 self.get_volume：14 个字符',
+    ],
+    [
+      'a look at the screen, with the vision model’s answer',
+      { code: 'toolLookedAtScreen', call: 'self.get_volume', answer: '一个错误对话框' },
+      '工具 self.get_volume 查看了屏幕：一个错误对话框',
+    ],
+    [
+      'a photo',
+      { code: 'toolTookPhoto', call: 'self.get_volume', answer: '红色杯子' },
+      '工具 self.get_volume 拍了一张照片：红色杯子',
+    ],
+    [
+      'a tool the desktop cannot run now',
+      { code: 'toolUnavailable', call: 'self.get_volume' },
+      '工具 self.get_volume 目前在这台电脑上不可用。',
+    ],
+    [
+      'a picture too large to send',
+      { code: 'toolPictureTooLarge', call: 'self.get_volume' },
+      '工具 self.get_volume 失败：图片太大，无法发送。',
+    ],
     ['a finished task', { code: 'taskCompleted', title: '备份' }, '备份：已完成'],
   ])('words Lumi’s own conversation line for %s', async (_what, notice, expected) => {
     const { context } = await startInChinese();
@@ -151,6 +177,69 @@ describe('the window in Chinese', () => {
     const text = screen.getByTestId('secrets-banner').textContent ?? '';
     expect(text).toContain(expected);
     expect(englishWords(text, ['Lumi', 'basic_text'])).toEqual([]);
+  });
+
+  it('words every step of the connection test, its details and its fixes', async () => {
+    const { fake, context } = await startInChinese();
+    const steps: DoctorStep[] = [
+      {
+        name: 'ota',
+        ok: true,
+        skipped: false,
+        ms: 120,
+        detail: { code: 'otaHandsOutToken', url: 'ws://nas:8000/xiaozhi/v1/' },
+        fix: null,
+      },
+      {
+        name: 'activation',
+        ok: false,
+        skipped: false,
+        ms: 0,
+        detail: { code: 'activationPending', activationCode: '123456' },
+        fix: { code: 'fixActivation', activationCode: '123456' },
+      },
+      {
+        name: 'websocket',
+        ok: false,
+        skipped: false,
+        ms: 40,
+        detail: {
+          code: 'problem',
+          problem: { code: 'caFileUnreadable', path: '/ca.pem', detail: '' },
+        },
+        fix: { code: 'fixCaFile' },
+      },
+      {
+        name: 'hello',
+        ok: false,
+        skipped: true,
+        ms: 0,
+        detail: { code: 'notRun', after: 'websocket' },
+        fix: null,
+      },
+    ];
+    fake.api.runDoctor.mockResolvedValueOnce({ ok: true, value: steps });
+    render(DoctorPanel, { context });
+    await fireEvent.click(screen.getByTestId('doctor-run'));
+    await settle();
+    const rows = screen.getAllByTestId('doctor-step').map((row) => row.textContent ?? '');
+    expect(rows).toEqual([
+      expect.stringContaining('服务器分配了 ws://nas:8000/xiaozhi/v1/ 和一个令牌。'),
+      expect.stringContaining('用激活码 123456 添加设备'),
+      expect.stringContaining('无法读取 CA 文件 /ca.pem'),
+      expect.stringContaining('未运行：“WebSocket”一步失败了。'),
+    ]);
+    const names = [
+      'ws://nas:8000/xiaozhi/v1/',
+      '/ca.pem',
+      'xiaozhi.me',
+      'OTA',
+      'WebSocket',
+      'Hello',
+      'CA',
+      'PEM',
+    ];
+    for (const row of rows) expect(englishWords(row, names)).toEqual([]);
   });
 
   it('words the hotkey problems', async () => {
