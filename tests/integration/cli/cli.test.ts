@@ -2,53 +2,16 @@
  * The real `lumi-cli` (main/cli.ts in a child process) against the reference server: events,
  * exit codes, misbehaving servers, OTA activation, spoken turns from a WAV file, history.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeWav, encodeMonoWav } from '../../../main/core/audio/wav.ts';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
+import { runCli, type CliRun } from '../../helpers/cli-run.ts';
 
-const CLI = fileURLToPath(new URL('../../../main/cli.ts', import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly events: Record<string, unknown>[];
-}
-
-function cli(args: readonly string[], timeoutMs = 30_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`lumi-cli did not exit within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const events = stdout.split('\n').flatMap((line) => {
-        try {
-          const value: unknown = JSON.parse(line);
-          return typeof value === 'object' && value !== null
-            ? [value as Record<string, unknown>]
-            : [];
-        } catch {
-          return [];
-        }
-      });
-      resolve({ code, stdout, stderr, events });
-    });
-  });
+function cli(args: readonly string[], timeoutMs?: number): Promise<CliRun> {
+  return runCli(args, timeoutMs === undefined ? {} : { timeoutMs });
 }
 
 let server: ReferenceServer | null = null;

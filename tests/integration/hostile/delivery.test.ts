@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionKind } from '../../../shared/connection-state.ts';
 import type { AppEvent } from '../../../shared/ipc.ts';
@@ -28,8 +27,7 @@ import {
   type ReferenceServer,
 } from '../../fixtures/reference-server.ts';
 import { nextEvent } from '../../helpers/session-events.ts';
-
-const CLI = fileURLToPath(new URL('../../../main/cli.ts', import.meta.url));
+import { CLI_ENTRY, runCli } from '../../helpers/cli-run.ts';
 
 let server: ReferenceServer | null = null;
 const sessions: Session[] = [];
@@ -321,21 +319,7 @@ interface CliRun {
 }
 
 function cli(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`lumi-cli did not exit\n${stderr}`));
-    }, 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
+  return runCli(args);
 }
 
 describe('lumi-cli --text when the session ends mid-turn', () => {
@@ -388,7 +372,7 @@ describe('the interactive lumi-cli through an outage', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lumi-cli-'));
     const child = spawn(
       process.execPath,
-      ['--disable-warning=ExperimentalWarning', CLI, '--url', srv.url, '--config-dir', dir],
+      ['--disable-warning=ExperimentalWarning', CLI_ENTRY, '--url', srv.url, '--config-dir', dir],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let stdout = '';

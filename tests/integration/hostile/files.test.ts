@@ -8,7 +8,7 @@
  * wrong. The app core in process, `lumi-cli` as a child process, both against the reference
  * server.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -24,7 +24,6 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../../shared/ipc.ts';
 import type { Problem } from '../../../shared/problems.ts';
@@ -36,8 +35,8 @@ import {
   TERMINAL_ESCAPES,
   type ReferenceServer,
 } from '../../fixtures/reference-server.ts';
+import { runCli } from '../../helpers/cli-run.ts';
 
-const CLI = fileURLToPath(new URL('../../../main/cli.ts', import.meta.url));
 /** `nobody`: the read-only folder must be read-only for the process, and root ignores modes. */
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
@@ -227,29 +226,12 @@ interface CliOptions {
 }
 
 function cli(args: readonly string[], options: CliOptions = {}): Promise<Run> {
-  const node = [process.execPath, '--disable-warning=ExperimentalWarning', CLI, ...args];
-  const [command, ...rest] =
-    options.unprivileged && isRoot
-      ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...node]
-      : node;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command ?? '', rest, {
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      env: { ...process.env, LUMI_TOKEN: '', ...options.env },
-    });
-    if (options.input !== undefined) child.stdin?.end(options.input);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`lumi-cli did not exit in time\n${stdout}\n${stderr}`));
-    }, 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runCli(args, {
+    env: { LUMI_TOKEN: '', ...options.env },
+    ...(options.input === undefined ? {} : { input: options.input }),
+    ...(options.unprivileged && isRoot
+      ? { prefix: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] }
+      : {}),
   });
 }
 

@@ -4,11 +4,9 @@
  * captures the painted Xvfb screen with xwd and posts it to the vision endpoint, and the reply
  * quotes what the endpoint saw in the picture.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.ts';
 import {
@@ -18,32 +16,13 @@ import {
   startPaintedXvfb,
   type XDisplay,
 } from '../../helpers/xvfb.ts';
+import { runCli, type CliRun } from '../../helpers/cli-run.ts';
 
-const CLI = fileURLToPath(new URL('../../../main/cli.ts', import.meta.url));
 const RUN_TIMEOUT_MS = 30_000;
 const inCi = Boolean(process.env.CI);
 
-function cli(
-  args: readonly string[],
-  display: string,
-): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DISPLAY: display },
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.resume();
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`lumi-cli did not exit within ${RUN_TIMEOUT_MS} ms\n${stdout}`));
-    }, RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout });
-    });
-  });
+function cli(args: readonly string[], display: string): Promise<CliRun> {
+  return runCli(args, { timeoutMs: RUN_TIMEOUT_MS, env: { DISPLAY: display } });
 }
 
 let x: XDisplay;
