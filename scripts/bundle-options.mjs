@@ -2,9 +2,10 @@
 // bench's probes (so they measure what ships).
 
 /**
- * Loaded from node_modules at run time, never bundled: native addons, Electron itself, and
+ * Loaded from node_modules at run time, never bundled: native addons, Electron itself,
  * libsamplerate-js, whose 2 MB of inline wasm would otherwise sit in every process's script
- * source although it loads only for a device that refuses 48 kHz.
+ * source although it loads only for a device that refuses 48 kHz, and MQTT.js (~700 KB with
+ * its streams), which loads only when a profile talks MQTT + UDP.
  */
 export const NODE_EXTERNAL = [
   'electron',
@@ -13,6 +14,7 @@ export const NODE_EXTERNAL = [
   'segfault-handler',
   'uiohook-napi',
   '@alexanderolsen/libsamplerate-js',
+  'mqtt',
 ];
 
 /**
