@@ -16,6 +16,7 @@ import type { AudioSink } from '../main/core/audio/sink.ts';
 import { ReplyPlayer } from '../main/core/session/reply-player.ts';
 import { againstBaseline, fromRuns } from './stats.ts';
 import type { BenchResult } from './types.ts';
+import { seededRandom, syllabicVoice } from '../tests/helpers/signals.ts';
 
 const REPLY_SECONDS = 20;
 const TTS_RATE = 24_000;
@@ -67,7 +68,7 @@ function encode(pcm: Int16Array, fec: boolean): Uint8Array[] {
 
 /** Which packets the network drops: LOSS of them, at random, the same for a given seed. */
 function lossPattern(count: number, seed: number): boolean[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   // The first packet sets the sequence base; a reply whose first packet is lost starts later.
   return Array.from({ length: count }, (_, i) => i > 0 && random() < LOSS);
 }
@@ -121,29 +122,4 @@ function play(
   while (sink.buffer.pull(block) !== 'drained' && sink.buffer.active);
   if (!sink.loss) throw new Error('udp.loss10: no packet loss was reported');
   return { loss: sink.loss, underruns: sink.buffer.stats.underruns };
-}
-
-/** Voice-like syllables (5 a second): the encoder's VAD sees speech, as with real TTS. */
-function syllabicVoice(rate: number, seconds: number): Int16Array {
-  const out = new Int16Array(rate * seconds);
-  let phase = 0;
-  for (let i = 0; i < out.length; i++) {
-    const t = i / rate;
-    phase += (150 + 40 * Math.sin(2 * Math.PI * 0.8 * t)) / rate;
-    let x = 0;
-    for (let h = 1; h <= 10; h++) x += Math.sin(2 * Math.PI * h * phase) / h;
-    out[i] = Math.round(9_000 * Math.max(0, Math.sin(2 * Math.PI * 2.5 * t)) * x);
-  }
-  return out;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }

@@ -13,6 +13,7 @@ import { startReferenceServer, type ReferenceServer } from '../../fixtures/refer
 import { nextEvent } from '../../helpers/session-events.ts';
 import { openToolSession, type ToolSession } from '../../helpers/tool-session.ts';
 import { preparePulse, requireAudio, usePrivateSink } from '../audio/pulse.ts';
+import { seededRandom } from '../../helpers/signals.ts';
 
 const pulse = await preparePulse();
 
@@ -24,18 +25,6 @@ afterEach(async () => {
   await server?.stop();
   server = null;
 });
-
-/** A small deterministic PRNG (mulberry32), so a failing interleaving can be replayed by seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const mcp = (payload: Record<string, unknown>) => ({
   type: 'mcp',
@@ -79,7 +68,7 @@ describe('assistant state while the user talks', () => {
 
       const seen: AssistantState[] = [];
       const off = session.onEvent(() => seen.push(session.assistant));
-      const random = prng(seed);
+      const random = seededRandom(seed);
       for (let i = 0; i < MESSAGES_PER_RUN; i += 1) {
         const message = SERVER_MESSAGES[Math.floor(random() * SERVER_MESSAGES.length)]!;
         server.push(message);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { opusBinding } from '../../../main/core/audio/opus-binding.ts';
 import { ReplyDecoder } from '../../../main/core/audio/opus-codec.ts';
 import { bestCorrelation, rms } from './helpers/signal.ts';
+import { seededRandom, syllabicVoice } from '../../helpers/signals.ts';
 
 /** The reference server's TTS format: 24 kHz mono, 60 ms packets. */
 const TTS_RATE = 24_000;
@@ -13,31 +14,13 @@ const CTL = { bitrate: 4002, fec: 4012, loss: 4014 };
 /** Random buffers the fuzz loop feeds every entry point. */
 const FUZZ_ROUNDS = 3_000;
 
-/**
- * A voiced, gliding speech-like signal in syllables (a 110–190 Hz fundamental with falling
- * harmonics, 5 syllables a second): libopus only adds FEC to frames its VAD finds active, and
- * it stops finding a steady tone active after ~0.6 s.
- */
-function voice(rate: number, seconds: number): Int16Array {
-  const out = new Int16Array(rate * seconds);
-  let phase = 0;
-  for (let i = 0; i < out.length; i++) {
-    const t = i / rate;
-    phase += (150 + 40 * Math.sin(2 * Math.PI * 0.8 * t)) / rate;
-    let x = 0;
-    for (let h = 1; h <= 10; h++) x += Math.sin(2 * Math.PI * h * phase) / h;
-    out[i] = Math.round(9_000 * Math.max(0, Math.sin(2 * Math.PI * 2.5 * t)) * x);
-  }
-  return out;
-}
-
 function ttsPackets(fec: boolean): Uint8Array[] {
   const { OpusEncoder } = opusBinding();
   const encoder = new OpusEncoder(TTS_RATE, 1, APPLICATION_VOIP);
   encoder.set(CTL.bitrate, 32_000);
   encoder.set(CTL.fec, fec ? 1 : 0);
   encoder.set(CTL.loss, fec ? 10 : 0);
-  const pcm = voice(TTS_RATE, 3);
+  const pcm = syllabicVoice(TTS_RATE, 3);
   const packets: Uint8Array[] = [];
   for (let at = 0; at + TTS_FRAME <= pcm.length; at += TTS_FRAME) {
     packets.push(encoder.encode(pcm.subarray(at, at + TTS_FRAME)));
@@ -72,18 +55,6 @@ function randomBytes(length: number, random: () => number): Uint8Array {
   return Uint8Array.from({ length }, () => Math.floor(random() * 256));
 }
 
-/** A small seeded generator (mulberry32), so a failing fuzz case can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 describe('Lumi’s Opus binding', () => {
   it('round-trips speech at the TTS format', () => {
     const packets = ttsPackets(false);
@@ -95,7 +66,7 @@ describe('Lumi’s Opus binding', () => {
     });
     expect(decoded.every((pcm) => pcm.length === TTS_FRAME)).toBe(true);
     const whole = Int16Array.from(decoded.flatMap((pcm) => [...pcm]));
-    const original = voice(TTS_RATE, 3);
+    const original = syllabicVoice(TTS_RATE, 3);
     // Opus delays by a few ms (its look-ahead); the best lag finds it.
     const { correlation } = bestCorrelation(original.subarray(0, 48_000), whole, 400);
     expect(correlation).toBeGreaterThan(0.85);
@@ -147,7 +118,7 @@ describe('Lumi’s Opus binding', () => {
   it('throws on every malformed input and never crashes', () => {
     const { OpusDecoder, OpusEncoder, packetHasFec } = opusBinding();
     const decoder = new OpusDecoder(OUT_RATE, 1);
-    const random = seeded(13);
+    const random = seededRandom(13);
     let threw = 0;
     for (let round = 0; round < FUZZ_ROUNDS; round++) {
       const packet = randomBytes(1 + Math.floor(random() * 1_500), random);
